@@ -1,0 +1,2 @@
+/* csv.c — streaming CSV reader (to be written by the ledger work). */
+#include "samlast/base.h"
