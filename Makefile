@@ -22,7 +22,7 @@ DEMO_SEED ?= 1
 DEB_PACKAGES = build-essential meson ninja-build pkg-config python3 clang \
 	libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libsodium-dev \
 	libmicrohttpd-dev libreadosm-dev libxlsxwriter-dev libcairo2-dev \
-	libcriterion-dev libclang-rt-14-dev sqlite3 nodejs npm chromium
+	libcriterion-dev libclang-rt-14-dev sqlite3 chromium
 
 SAMLAST = $(BUILD)/samlast
 
@@ -39,6 +39,10 @@ deps:
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# Node.js may come from another apt source that bundles npm: check the commands.
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm; fi
 	@if [ -f web/package.json ] && [ ! -d web/node_modules ]; then \
 		echo "make deps: npm ci in web/"; (cd web && npm ci --no-audit --no-fund --loglevel=error); fi
 
