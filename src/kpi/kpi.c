@@ -1,0 +1,907 @@
+/* kpi.c — compute the KPIs of docs/kpi.md over the store.
+ *
+ * Design: a handful of SQL queries ("families"), each returning, per group,
+ * the raw components of several KPIs (counts and sums).  The group is a SQL
+ * expression G computed inside the query — 0 (no grouping), the week number
+ * (local_day + 3) / 7 (weeks since the Monday before 1970-01-01), an index of
+ * the calendar month (a CASE over the month boundaries of the period), the
+ * site id or the supplier id — so that COUNT(DISTINCT …) is exact per group.
+ * Only integers (internal ids, day numbers, öre) are written into the SQL
+ * text, never user strings: the ext ids of --unit/--supplier are bound and
+ * resolved to ids first.  The ratios are formed in C from the components,
+ * which keeps division by zero (→ NAN, "not available") in one place.
+ *
+ * Components are kept per group in a small array found by linear search: a
+ * query returns at most a few hundred groups (weeks, months, units). */
+#include "kpi_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	K_STOPS, K_MASS, K_VOL, K_VKNOWN, K_EURO6, K_FF, K_RECV_N, K_RECV_OK, K_WIN_N,
+	K_WIN_OK, K_DELIV, K_SHARED, K_POOL, K_VISITS, K_UNITS, K_ORDERS, K_LINES,
+	K_VALUE, K_SMALL, K_ONCON, K_FM_SUM, K_FM_N, K_FV_SUM, K_FV_N, K_KM, K_SUPP,
+	K_LOCAL, K_EM_WTW, K_EM_N, K_EM_PRIM, K_EM_MASS, K_N
+};
+
+struct group {
+	int64_t g;
+	double c[K_N];
+};
+
+struct gset {
+	struct group *v;
+	size_t n, cap;
+};
+
+struct ctx {
+	sl_store *st;
+	int64_t site_id, supplier_id;    /* -1: no filter */
+	int64_t small_ore;
+	int tol_min;
+	int has_em;
+	unsigned fam;
+	/* month grouping: the first day of each month of the current range */
+	int64_t *month_start;
+	size_t n_months;
+};
+
+static struct group *gset_get(struct gset *s, int64_t g)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].g == g)
+			return &s->v[i];
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 64;
+		struct group *p = realloc(s->v, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		s->v = p;
+		s->cap = nc;
+	}
+	struct group *x = &s->v[s->n++];
+	memset(x, 0, sizeof *x);
+	x->g = g;
+	return x;
+}
+
+static struct group *gset_find(const struct gset *s, int64_t g)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].g == g)
+			return &s->v[i];
+	return NULL;
+}
+
+/* ---- SQL building ------------------------------------------------------- */
+
+static int months_for(struct ctx *cx, int64_t from, int64_t to)
+{
+	free(cx->month_start);
+	cx->month_start = NULL;
+	cx->n_months = 0;
+	int y, m, d;
+	sl_civil_from_days(from, &y, &m, &d);
+	size_t cap = 16;
+	cx->month_start = malloc(cap * sizeof *cx->month_start);
+	if (!cx->month_start)
+		return SL_ENOMEM;
+	for (int64_t day = sl_days_from_civil(y, m, 1); day <= to;) {
+		if (cx->n_months == cap) {
+			if (cap >= 2400)
+				return SL_ELIMIT;
+			int64_t *p = realloc(cx->month_start, cap * 2 * sizeof *p);
+			if (!p)
+				return SL_ENOMEM;
+			cx->month_start = p;
+			cap *= 2;
+		}
+		cx->month_start[cx->n_months++] = day;
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+		day = sl_days_from_civil(y, m, 1);
+	}
+	return 0;
+}
+
+/* Append the group expression for columns (day, site, supplier). */
+static int gexpr(sl_buf *b, const struct ctx *cx, sl_kpi_group by, const char *day,
+		 const char *site, const char *sup)
+{
+	switch (by) {
+	case SL_KPI_BY_WEEK: return sl_buf_printf(b, "((%s + 3) / 7)", day);
+	case SL_KPI_BY_UNIT: return sl_buf_puts(b, site);
+	case SL_KPI_BY_SUPPLIER: return sl_buf_puts(b, sup);
+	case SL_KPI_BY_MONTH:
+		if (cx->n_months <= 1)
+			return sl_buf_puts(b, "0");
+		if (sl_buf_puts(b, "CASE"))
+			return SL_ENOMEM;
+		for (size_t i = 1; i < cx->n_months; i++)
+			if (sl_buf_printf(b, " WHEN %s < %lld THEN %zu", day,
+					  (long long)cx->month_start[i], i - 1))
+				return SL_ENOMEM;
+		return sl_buf_printf(b, " ELSE %zu END", cx->n_months - 1);
+	default: return sl_buf_puts(b, "0");
+	}
+}
+
+static int filter(sl_buf *b, const struct ctx *cx, const char *a, int deliveries,
+		  int64_t from, int64_t to)
+{
+	int rc = deliveries
+		? sl_buf_printf(b, "%s.status = 'delivered' AND %s.local_day BETWEEN %lld AND %lld",
+				a, a, (long long)from, (long long)to)
+		: sl_buf_printf(b, "%s.order_day BETWEEN %lld AND %lld", a, (long long)from,
+				(long long)to);
+	if (!rc && cx->site_id >= 0)
+		rc = sl_buf_printf(b, " AND %s.site_id = %lld", a, (long long)cx->site_id);
+	if (!rc && cx->supplier_id >= 0)
+		rc = sl_buf_printf(b, " AND %s.supplier_id = %lld", a, (long long)cx->supplier_id);
+	return rc;
+}
+
+/* Run `sql`; column 0 is the group, columns 1..k go to components map[]. */
+static int run(struct ctx *cx, const char *sql, const int *map, int k, struct gset *out,
+	       sl_error *err)
+{
+	sl_stmt *s;
+	int rc = sl_store_prepare(cx->st, sql, &s, err);
+	if (rc)
+		return rc;
+	while ((rc = sl_stmt_step(s, err)) == 1) {
+		struct group *g = gset_get(out, sl_stmt_int64(s, 0));
+		if (!g) {
+			sl_stmt_free(s);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		for (int i = 0; i < k; i++)
+			g->c[map[i]] += sl_stmt_is_null(s, i + 1) ? 0 : sl_stmt_double(s, i + 1);
+	}
+	sl_stmt_free(s);
+	return rc < 0 ? rc : 0;
+}
+
+#define FOSSIL_FREE "('hvo100', 'fame100', 'cbg', 'lbg', 'electricity', 'hydrogen', 'ed95')"
+
+/* Strings shared by the queries of one computation. */
+struct parts {
+	sl_buf gd, go, gt, fd, fo, fall;
+};
+
+static void parts_free(struct parts *p)
+{
+	sl_buf_free(&p->gd);
+	sl_buf_free(&p->go);
+	sl_buf_free(&p->gt);
+	sl_buf_free(&p->fd);
+	sl_buf_free(&p->fo);
+	sl_buf_free(&p->fall);
+}
+
+static int q_stops(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_STOPS, K_MASS, K_VOL, K_VKNOWN, K_EURO6, K_FF, K_RECV_N,
+				  K_RECV_OK, K_WIN_N, K_WIN_OK};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT %s, COUNT(*), SUM(d.mass_kg), SUM(d.volume_m3),"
+		" SUM(CASE WHEN v.id IS NOT NULL THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN v.id IS NOT NULL AND (v.euro_class >= 6 OR"
+		"  COALESCE(t.energy_carrier, v.energy_carrier) IN ('electricity', 'hydrogen'))"
+		"  THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN v.id IS NOT NULL AND COALESCE(t.energy_carrier, v.energy_carrier)"
+		"  IN " FOSSIL_FREE " THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
+		"  THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
+		"  AND d.local_min >= s.recv_from_min AND d.local_min <= s.recv_to_min"
+		"  AND ((s.recv_days >> ((d.local_day + 3) %% 7)) & 1) = 1 THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
+		"  THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
+		"  AND d.local_min >= d.window_from_min - %d AND d.local_min <= d.window_to_min + %d"
+		"  THEN 1 ELSE 0 END)"
+		" FROM deliveries d JOIN sites s ON s.id = d.site_id"
+		" LEFT JOIN trips t ON t.id = d.trip_id"
+		" LEFT JOIN vehicles v ON v.id = COALESCE(d.vehicle_id, t.vehicle_id)"
+		" WHERE %s GROUP BY 1",
+		p->gd.data, cx->tol_min, cx->tol_min, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 10, out, err);
+}
+
+static int q_deliv(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_DELIV, K_SHARED, K_POOL};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT x.g, COUNT(*), SUM(CASE WHEN sd.n > 1 THEN 1 ELSE 0 END),"
+		" SUM((sd.n - 1.0) / sd.n)"
+		" FROM (SELECT DISTINCT %s AS g, d.supplier_id AS sup, d.site_id AS site,"
+		"  d.local_day AS day FROM deliveries d WHERE %s) x"
+		" JOIN (SELECT d.site_id AS site_id, d.local_day AS local_day,"
+		"  COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
+		"  GROUP BY d.site_id, d.local_day) sd"
+		" ON sd.site_id = x.site AND sd.local_day = x.day GROUP BY x.g",
+		p->gd.data, p->fd.data, p->fall.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 3, out, err);
+}
+
+static int q_veh(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_VISITS};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT x.g, COUNT(*) FROM (SELECT DISTINCT %s AS g,"
+		" COALESCE(d.vehicle_id, t.vehicle_id, -d.id) AS veh, d.site_id AS site,"
+		" d.local_day AS day FROM deliveries d LEFT JOIN trips t ON t.id = d.trip_id"
+		" WHERE %s) x GROUP BY x.g",
+		p->gd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 1, out, err);
+}
+
+static int q_units(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_UNITS};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q, "SELECT %s, COUNT(DISTINCT d.site_id) FROM deliveries d WHERE %s"
+			  " GROUP BY 1", p->gd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 1, out, err);
+}
+
+static int q_orders(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_ORDERS, K_LINES, K_VALUE, K_SMALL, K_ONCON};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT %s, COUNT(*), SUM(o.line_count), SUM(o.value_ore),"
+		" SUM(CASE WHEN o.value_ore < %lld THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN EXISTS (SELECT 1 FROM contracts c WHERE"
+		"  ((c.supplier_id = o.supplier_id AND c.category = o.category) OR c.id = o.contract_id)"
+		"  AND c.valid_from_day <= o.order_day"
+		"  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day))"
+		"  THEN o.value_ore ELSE 0 END)"
+		" FROM orders o WHERE %s GROUP BY 1",
+		p->go.data, (long long)cx->small_ore, p->fo.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 5, out, err);
+}
+
+static int q_fill(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_FM_SUM, K_FM_N, K_FV_SUM, K_FV_N};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT x.g, SUM(f.fm), COUNT(f.fm), SUM(f.fv), COUNT(f.fv)"
+		" FROM (SELECT DISTINCT %s AS g, d.trip_id AS trip_id FROM deliveries d"
+		"  WHERE %s AND d.trip_id IS NOT NULL) x"
+		" JOIN (SELECT d.trip_id AS trip_id,"
+		"  SUM(d.mass_kg) / NULLIF(MAX(v.capacity_kg), 0) AS fm,"
+		"  SUM(d.volume_m3) / NULLIF(MAX(v.capacity_m3), 0) AS fv"
+		"  FROM deliveries d JOIN trips t ON t.id = d.trip_id"
+		"  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, d.vehicle_id)"
+		"  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT DISTINCT d.trip_id"
+		"   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
+		"  GROUP BY d.trip_id) f ON f.trip_id = x.trip_id GROUP BY x.g",
+		p->gd.data, p->fd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 4, out, err);
+}
+
+static int q_km(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, struct gset *out,
+		sl_error *err, int64_t from, int64_t to)
+{
+	static const int map[] = {K_KM};
+	sl_buf_reset(q);
+	int plain = cx->site_id < 0 && cx->supplier_id < 0 && by != SL_KPI_BY_UNIT &&
+		    by != SL_KPI_BY_SUPPLIER;
+	int rc = plain
+		? sl_buf_printf(q, "SELECT %s, SUM(t.distance_m) / 1000.0 FROM trips t"
+				" WHERE t.local_day BETWEEN %lld AND %lld GROUP BY 1",
+				p->gt.data, (long long)from, (long long)to)
+		: sl_buf_printf(q,
+				"SELECT x.g, SUM(t.distance_m / 1000.0 * x.cnt / n.n)"
+				" FROM (SELECT %s AS g, d.trip_id AS trip_id, COUNT(*) AS cnt"
+				"  FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL GROUP BY 1, 2) x"
+				" JOIN (SELECT d.trip_id AS trip_id, COUNT(*) AS n FROM deliveries d"
+				"  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT d.trip_id"
+				"   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
+				"  GROUP BY d.trip_id) n ON n.trip_id = x.trip_id"
+				" JOIN trips t ON t.id = x.trip_id GROUP BY x.g",
+				p->gd.data, p->fd.data, p->fd.data);
+	if (rc)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 1, out, err);
+}
+
+static int q_supp(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_SUPP, K_LOCAL};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT x.g, COUNT(DISTINCT x.sup),"
+		" COUNT(DISTINCT CASE WHEN org.is_local = 1 THEN x.sup END)"
+		" FROM (SELECT %s AS g, d.supplier_id AS sup FROM deliveries d WHERE %s"
+		"  UNION SELECT %s AS g, o.supplier_id AS sup FROM orders o WHERE %s) x"
+		" JOIN organisations org ON org.id = x.sup GROUP BY x.g",
+		p->gd.data, p->fd.data, p->go.data, p->fo.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 2, out, err);
+}
+
+static int q_emis(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_EM_WTW, K_EM_N, K_EM_PRIM, K_EM_MASS};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+		"SELECT %s, SUM(e.wtw_g), COUNT(*),"
+		" SUM(CASE WHEN e.quality = 'primary' THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN d.mass_kg > 0 THEN d.mass_kg ELSE 0 END)"
+		" FROM deliveries d JOIN delivery_emissions e ON e.delivery_id = d.id"
+		" WHERE %s GROUP BY 1", p->gd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 4, out, err);
+}
+
+/* Run every needed family for days [from, to] grouped by `by`. */
+static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group by,
+			  struct gset *out, sl_error *err)
+{
+	struct parts p;
+	memset(&p, 0, sizeof p);
+	sl_buf q = {0};
+	int rc = 0;
+	if (by == SL_KPI_BY_MONTH && (rc = months_for(cx, from, to)) != 0) {
+		sl_error_set(err, rc, rc == SL_ELIMIT ? "period too long for monthly grouping"
+			     : "out of memory");
+		return rc;
+	}
+	if (gexpr(&p.gd, cx, by, "d.local_day", "d.site_id", "d.supplier_id") ||
+	    gexpr(&p.go, cx, by, "o.order_day", "o.site_id", "o.supplier_id") ||
+	    gexpr(&p.gt, cx, by, "t.local_day", "0", "0") ||
+	    filter(&p.fd, cx, "d", 1, from, to) || filter(&p.fo, cx, "o", 0, from, to) ||
+	    sl_buf_printf(&p.fall, "d.status = 'delivered' AND d.local_day BETWEEN %lld AND %lld",
+			  (long long)from, (long long)to) ||
+	    (cx->site_id >= 0 &&
+	     sl_buf_printf(&p.fall, " AND d.site_id = %lld", (long long)cx->site_id))) {
+		parts_free(&p);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	unsigned f = cx->fam;
+	if (!rc && (f & F_STOPS))
+		rc = q_stops(cx, &p, &q, out, err);
+	if (!rc && (f & F_DELIV))
+		rc = q_deliv(cx, &p, &q, out, err);
+	if (!rc && (f & F_VEH))
+		rc = q_veh(cx, &p, &q, out, err);
+	if (!rc)
+		rc = q_units(cx, &p, &q, out, err);
+	if (!rc && (f & F_ORDERS))
+		rc = q_orders(cx, &p, &q, out, err);
+	if (!rc && (f & F_FILL))
+		rc = q_fill(cx, &p, &q, out, err);
+	if (!rc && (f & F_KM))
+		rc = q_km(cx, &p, by, &q, out, err, from, to);
+	if (!rc && (f & F_SUPP))
+		rc = q_supp(cx, &p, &q, out, err);
+	if (!rc && (f & F_EMIS) && cx->has_em)
+		rc = q_emis(cx, &p, &q, out, err);
+	sl_buf_free(&q);
+	parts_free(&p);
+	return rc;
+}
+
+/* ---- from components to KPI values --------------------------------------- */
+
+static double ratio(double a, double b, double scale)
+{
+	return b > 0 ? scale * a / b : NAN;
+}
+
+static double kpi_value(const char *id, const double *c, double units, double days)
+{
+	double unit_weeks = units * days / 7.0;
+	if (!strcmp(id, "deliveries")) return c[K_DELIV];
+	if (!strcmp(id, "deliveries_per_unit_week")) return ratio(c[K_DELIV], unit_weeks, 1);
+	if (!strcmp(id, "stops")) return c[K_STOPS];
+	if (!strcmp(id, "stops_per_unit_week")) return ratio(c[K_STOPS], unit_weeks, 1);
+	if (!strcmp(id, "vehicles_per_unit_week")) return ratio(c[K_VISITS], unit_weeks, 1);
+	if (!strcmp(id, "receiving_units")) return c[K_UNITS];
+	if (!strcmp(id, "orders")) return c[K_ORDERS];
+	if (!strcmp(id, "order_lines")) return c[K_LINES];
+	if (!strcmp(id, "order_value_sek")) return c[K_VALUE] / 100.0;
+	if (!strcmp(id, "contract_fidelity_pct")) return ratio(c[K_ONCON], c[K_VALUE], 100);
+	if (!strcmp(id, "small_order_share_pct")) return ratio(c[K_SMALL], c[K_ORDERS], 100);
+	if (!strcmp(id, "deliveries_per_order")) return ratio(c[K_DELIV], c[K_ORDERS], 1);
+	if (!strcmp(id, "mass_kg")) return c[K_MASS];
+	if (!strcmp(id, "volume_m3")) return c[K_VOL];
+	if (!strcmp(id, "fill_rate_mass_pct")) return ratio(c[K_FM_SUM], c[K_FM_N], 100);
+	if (!strcmp(id, "fill_rate_volume_pct")) return ratio(c[K_FV_SUM], c[K_FV_N], 100);
+	if (!strcmp(id, "vehicle_known_pct")) return ratio(c[K_VKNOWN], c[K_STOPS], 100);
+	if (!strcmp(id, "euro6_share_pct")) return ratio(c[K_EURO6], c[K_VKNOWN], 100);
+	if (!strcmp(id, "fossil_free_share_pct")) return ratio(c[K_FF], c[K_VKNOWN], 100);
+	if (!strcmp(id, "receiving_hours_pct")) return ratio(c[K_RECV_OK], c[K_RECV_N], 100);
+	if (!strcmp(id, "punctuality_pct")) return ratio(c[K_WIN_OK], c[K_WIN_N], 100);
+	if (!strcmp(id, "pooling_potential")) return c[K_POOL];
+	if (!strcmp(id, "pooling_potential_pct")) return ratio(c[K_POOL], c[K_DELIV], 100);
+	if (!strcmp(id, "pooling_share_pct")) return ratio(c[K_SHARED], c[K_DELIV], 100);
+	if (!strcmp(id, "suppliers")) return c[K_SUPP];
+	if (!strcmp(id, "local_suppliers")) return c[K_LOCAL];
+	if (!strcmp(id, "vehicle_km")) return c[K_KM];
+	if (!strcmp(id, "co2e_wtw_kg")) return c[K_EM_WTW] / 1000.0;
+	if (!strcmp(id, "co2e_per_stop_kg")) return ratio(c[K_EM_WTW] / 1000.0, c[K_EM_N], 1);
+	if (!strcmp(id, "co2e_kg_per_t")) return ratio(c[K_EM_WTW], c[K_EM_MASS], 1);
+	if (!strcmp(id, "co2e_primary_pct")) return ratio(c[K_EM_PRIM], c[K_EM_N], 100);
+	return NAN;
+}
+
+static void fill_values(const sl_kpi_result *r, const unsigned char *want, const double *c,
+			double units, int64_t from, int64_t to, double *out)
+{
+	double days = (double)(to - from + 1);
+	for (size_t i = 0; i < r->n_kpis; i++)
+		out[i] = want[i] ? kpi_value(r->kpis[i]->id, c, units, days) : NAN;
+}
+
+static void fill_change(const sl_kpi_result *r, sl_kpi_row *row, double base_days)
+{
+	double days = (double)(row->to_day - row->from_day + 1);
+	for (size_t i = 0; i < r->n_kpis; i++) {
+		double v = row->value[i], b = row->baseline[i];
+		if (isnan(v) || isnan(b) || b == 0 || days <= 0 || base_days <= 0) {
+			row->change_pct[i] = NAN;
+			continue;
+		}
+		if (r->kpis[i]->extensive)
+			row->change_pct[i] = 100.0 * ((v / days) / (b / base_days) - 1.0);
+		else
+			row->change_pct[i] = 100.0 * (v / b - 1.0);
+	}
+}
+
+/* ---- public API ----------------------------------------------------------- */
+
+int sl_kpi_group_parse(const char *s, sl_kpi_group *out, sl_error *err)
+{
+	static const char *const names[] = {"none", "week", "month", "unit", "supplier"};
+	for (int i = 0; s && i < 5; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (sl_kpi_group)i;
+			return 0;
+		}
+	return sl_error_set(err, SL_EUSAGE, "unknown grouping '%s' (use none, week, month, unit "
+			    "or supplier)", s ? s : "");
+}
+
+const char *sl_kpi_group_name(sl_kpi_group g)
+{
+	switch (g) {
+	case SL_KPI_BY_NONE: return "none";
+	case SL_KPI_BY_WEEK: return "week";
+	case SL_KPI_BY_MONTH: return "month";
+	case SL_KPI_BY_UNIT: return "unit";
+	case SL_KPI_BY_SUPPLIER: return "supplier";
+	}
+	return "?";
+}
+
+void sl_kpi_query_init(sl_kpi_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->from_day = q->to_day = SL_KPI_NO_DAY;
+	q->baseline_from_day = q->baseline_to_day = SL_KPI_NO_DAY;
+	q->by = SL_KPI_BY_NONE;
+	q->small_order_ore = -1;
+	q->punctuality_tolerance_min = -1;
+}
+
+static int lookup_id(sl_store *st, const char *sql, const char *ext, const char *what,
+		     int64_t *id, sl_error *err)
+{
+	sl_stmt *s;
+	int rc = sl_store_prepare(st, sql, &s, err);
+	if (rc)
+		return rc;
+	sl_stmt_bind_text(s, 1, ext);
+	rc = sl_stmt_step(s, err);
+	if (rc == 1)
+		*id = sl_stmt_int64(s, 0);
+	sl_stmt_free(s);
+	if (rc == 0)
+		return sl_error_set(err, SL_ENOTFOUND, "unknown %s '%s'", what, ext);
+	return rc < 0 ? rc : 0;
+}
+
+static int setting_int(sl_store *st, const char *key, int64_t *out, sl_error *err)
+{
+	sl_stmt *s;
+	int rc = sl_store_prepare(st, "SELECT value FROM settings WHERE key = ?1", &s, err);
+	if (rc)
+		return rc;
+	sl_stmt_bind_text(s, 1, key);
+	rc = sl_stmt_step(s, err);
+	int found = 0;
+	if (rc == 1) {
+		const char *v = sl_stmt_text(s, 0);
+		int64_t x;
+		if (v && sl_parse_int64(v, &x, NULL) == 0 && x >= 0) {
+			*out = x;
+			found = 1;
+		}
+	}
+	sl_stmt_free(s);
+	return rc < 0 ? rc : found;
+}
+
+static int has_table(sl_store *st, const char *name)
+{
+	char sql[128];
+	sl_stmt *s;
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE 1 = 0", name);
+	if (sl_store_prepare(st, sql, &s, NULL) != 0)
+		return 0;
+	sl_stmt_free(s);
+	return 1;
+}
+
+static int data_range(sl_store *st, int64_t *from, int64_t *to, sl_error *err)
+{
+	sl_stmt *s;
+	int rc = sl_store_prepare(st,
+		"SELECT MIN(x), MAX(y) FROM (SELECT MIN(local_day) AS x, MAX(local_day) AS y"
+		" FROM deliveries UNION ALL SELECT MIN(order_day), MAX(order_day) FROM orders"
+		" WHERE NOT EXISTS (SELECT 1 FROM deliveries)) r", &s, err);
+	if (rc)
+		return rc;
+	rc = sl_stmt_step(s, err);
+	if (rc == 1 && !sl_stmt_is_null(s, 0)) {
+		if (*from == SL_KPI_NO_DAY)
+			*from = sl_stmt_int64(s, 0);
+		if (*to == SL_KPI_NO_DAY)
+			*to = sl_stmt_int64(s, 1);
+	}
+	sl_stmt_free(s);
+	if (rc < 0)
+		return rc;
+	/* an empty store: a one-day period at the given or the epoch day */
+	if (*from == SL_KPI_NO_DAY)
+		*from = *to != SL_KPI_NO_DAY ? *to : 0;
+	if (*to == SL_KPI_NO_DAY)
+		*to = *from;
+	return 0;
+}
+
+static int row_alloc(sl_kpi_row *row, size_t n, int with_baseline)
+{
+	row->value = calloc(n * (with_baseline ? 3 : 1) + 1, sizeof(double));
+	if (!row->value)
+		return SL_ENOMEM;
+	if (with_baseline) {
+		row->baseline = row->value + n;
+		row->change_pct = row->value + 2 * n;
+	}
+	return 0;
+}
+
+static void label_row(sl_store *st, sl_kpi_result *r, const struct ctx *cx, sl_kpi_row *row,
+		      int64_t g)
+{
+	char a[16], b[16];
+	if (r->by == SL_KPI_BY_WEEK) {
+		int64_t monday = g * 7 - 3;
+		int iy, w;
+		sl_iso_week(monday, &iy, &w);
+		snprintf(row->key, sizeof row->key, "%04d-W%02d", iy, w);
+		row->from_day = monday < r->from_day ? r->from_day : monday;
+		row->to_day = monday + 6 > r->to_day ? r->to_day : monday + 6;
+	} else if (r->by == SL_KPI_BY_MONTH) {
+		int y, m, d;
+		int64_t start = cx->month_start[g];
+		int64_t next = (size_t)g + 1 < cx->n_months ? cx->month_start[g + 1] : r->to_day + 1;
+		sl_civil_from_days(start, &y, &m, &d);
+		snprintf(row->key, sizeof row->key, "%04d-%02d", y, m);
+		row->from_day = start < r->from_day ? r->from_day : start;
+		row->to_day = next - 1 > r->to_day ? r->to_day : next - 1;
+	} else if (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER) {
+		row->from_day = r->from_day;
+		row->to_day = r->to_day;
+		sl_stmt *s;
+		const char *sql = r->by == SL_KPI_BY_UNIT
+			? "SELECT ext_id, name FROM sites WHERE id = ?1"
+			: "SELECT ext_id, name FROM organisations WHERE id = ?1";
+		snprintf(row->key, sizeof row->key, "#%lld", (long long)g);
+		if (sl_store_prepare(st, sql, &s, NULL) == 0) {
+			sl_stmt_bind_int64(s, 1, g);
+			if (sl_stmt_step(s, NULL) == 1) {
+				snprintf(row->key, sizeof row->key, "%s", sl_stmt_text(s, 0));
+				snprintf(row->label, sizeof row->label, "%s", sl_stmt_text(s, 1));
+			}
+			sl_stmt_free(s);
+		}
+		return;
+	} else {
+		row->from_day = r->from_day;
+		row->to_day = r->to_day;
+		snprintf(row->key, sizeof row->key, "all");
+		snprintf(row->label, sizeof row->label, "All");
+		return;
+	}
+	snprintf(row->label, sizeof row->label, "%s..%s", sl_date_format(row->from_day, a, sizeof a),
+		 sl_date_format(row->to_day, b, sizeof b));
+}
+
+static int cmp_rows_key(const void *a, const void *b)
+{
+	return strcmp(((const sl_kpi_row *)a)->key, ((const sl_kpi_row *)b)->key);
+}
+
+static int cmp_rows_day(const void *a, const void *b)
+{
+	int64_t x = ((const sl_kpi_row *)a)->from_day, y = ((const sl_kpi_row *)b)->from_day;
+	return (x > y) - (x < y);
+}
+
+int sl_kpi_result_index(const sl_kpi_result *r, const char *id)
+{
+	for (size_t i = 0; r && id && i < r->n_kpis; i++)
+		if (strcmp(r->kpis[i]->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+void sl_kpi_result_free(sl_kpi_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_rows; i++)
+		free(r->rows[i].value);
+	free(r->rows);
+	free(r->total.value);
+	free(r->kpis);
+	free(r);
+}
+
+static int parse_only(const char *only, unsigned char *want, unsigned *fam, sl_error *err)
+{
+	size_t n;
+	const sl_kpi_def *defs = sl_kpi_defs(&n);
+	if (!only) {
+		memset(want, 1, n);
+		*fam = ~0u;
+		return 0;
+	}
+	memset(want, 0, n);
+	*fam = 0;
+	const char *p = only;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (strlen(defs[i].id) == len && strncmp(defs[i].id, p, len) == 0)
+				break;
+		if (i == n)
+			return sl_error_set(err, SL_EUSAGE, "unknown KPI '%.*s'", (int)len, p);
+		want[i] = 1;
+		*fam |= kpi_family[i];
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_error *err)
+{
+	*out = NULL;
+	size_t ndefs;
+	const sl_kpi_def *defs = sl_kpi_defs(&ndefs);
+	unsigned char want_all[64];
+	unsigned char want[64];
+	struct ctx cx;
+	memset(&cx, 0, sizeof cx);
+	cx.st = st;
+	cx.site_id = cx.supplier_id = -1;
+	if (ndefs > sizeof want_all)
+		return sl_error_set(err, SL_ELIMIT, "too many KPI definitions");
+	int rc = parse_only(q->only, want_all, &cx.fam, err);
+	if (rc)
+		return rc;
+	if ((q->baseline_from_day == SL_KPI_NO_DAY) != (q->baseline_to_day == SL_KPI_NO_DAY))
+		return sl_error_set(err, SL_EUSAGE, "a baseline needs both its first and last day");
+	if (q->baseline_from_day != SL_KPI_NO_DAY && q->baseline_to_day < q->baseline_from_day)
+		return sl_error_set(err, SL_EUSAGE, "the baseline ends before it starts");
+	if (q->from_day != SL_KPI_NO_DAY && q->to_day != SL_KPI_NO_DAY && q->to_day < q->from_day)
+		return sl_error_set(err, SL_EUSAGE, "the period ends before it starts");
+	if ((unsigned)q->by > SL_KPI_BY_SUPPLIER)
+		return sl_error_set(err, SL_EUSAGE, "unknown grouping");
+	if (q->unit && (rc = lookup_id(st, "SELECT id FROM sites WHERE ext_id = ?1", q->unit,
+				       "unit (site)", &cx.site_id, err)) != 0)
+		return rc;
+	if (q->supplier &&
+	    (rc = lookup_id(st, "SELECT id FROM organisations WHERE ext_id = ?1", q->supplier,
+			    "supplier", &cx.supplier_id, err)) != 0)
+		return rc;
+	cx.small_ore = q->small_order_ore;
+	if (cx.small_ore < 0) {
+		cx.small_ore = SL_KPI_SMALL_ORDER_ORE_DEFAULT;
+		if ((rc = setting_int(st, "kpi.small_order_ore", &cx.small_ore, err)) < 0)
+			return rc;
+	}
+	int64_t tol = q->punctuality_tolerance_min;
+	if (tol < 0) {
+		tol = SL_KPI_PUNCTUALITY_TOLERANCE_MIN_DEFAULT;
+		if ((rc = setting_int(st, "kpi.punctuality_tolerance_min", &tol, err)) < 0)
+			return rc;
+		if (tol > 1440)
+			tol = 1440;
+	}
+	cx.tol_min = (int)tol;
+	cx.has_em = has_table(st, "delivery_emissions");
+
+	sl_kpi_result *r = calloc(1, sizeof *r);
+	if (!r)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	r->by = q->by;
+	r->from_day = q->from_day;
+	r->to_day = q->to_day;
+	r->small_order_ore = cx.small_ore;
+	r->punctuality_tolerance_min = cx.tol_min;
+	r->has_emissions = cx.has_em;
+	r->has_baseline = q->baseline_from_day != SL_KPI_NO_DAY;
+	r->baseline_from_day = q->baseline_from_day;
+	r->baseline_to_day = q->baseline_to_day;
+	struct gset main = {0}, total = {0}, btotal = {0}, bmain = {0};
+	r->kpis = calloc(ndefs, sizeof *r->kpis);
+	if (!r->kpis) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < ndefs; i++)
+		if (cx.has_em || !defs[i].needs_emissions) {
+			want[r->n_kpis] = want_all[i];
+			r->kpis[r->n_kpis++] = &defs[i];
+		}
+	if ((rc = data_range(st, &r->from_day, &r->to_day, err)) != 0)
+		goto fail;
+	if (r->to_day < r->from_day) {
+		rc = sl_error_set(err, SL_EUSAGE, "the period ends before it starts");
+		goto fail;
+	}
+
+	/* the whole period, then the groups */
+	if ((rc = compute_groups(&cx, r->from_day, r->to_day, SL_KPI_BY_NONE, &total, err)) != 0)
+		goto fail;
+	struct group *tg = gset_get(&total, 0);
+	if (!tg) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto fail;
+	}
+	r->receiving_units = (int64_t)tg->c[K_UNITS];
+	double units = (double)r->receiving_units;
+	if ((rc = row_alloc(&r->total, r->n_kpis, r->has_baseline)) != 0) {
+		sl_error_set(err, rc, "out of memory");
+		goto fail;
+	}
+	label_row(st, r, &cx, &r->total, 0);
+	snprintf(r->total.key, sizeof r->total.key, "all");
+	snprintf(r->total.label, sizeof r->total.label, "All");
+	r->total.from_day = r->from_day;
+	r->total.to_day = r->to_day;
+	fill_values(r, want, tg->c, units, r->from_day, r->to_day, r->total.value);
+
+	if (r->by != SL_KPI_BY_NONE) {
+		/* pre-create the groups that must show even when empty */
+		int ok = 1;
+		if (r->by == SL_KPI_BY_WEEK)
+			for (int64_t g = (r->from_day + 3) / 7; ok && g <= (r->to_day + 3) / 7; g++)
+				ok = gset_get(&main, g) != NULL;
+		if (r->by == SL_KPI_BY_UNIT && cx.site_id >= 0)
+			ok = gset_get(&main, cx.site_id) != NULL;
+		if (r->by == SL_KPI_BY_SUPPLIER && cx.supplier_id >= 0)
+			ok = gset_get(&main, cx.supplier_id) != NULL;
+		if (!ok) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		if ((rc = compute_groups(&cx, r->from_day, r->to_day, r->by, &main, err)) != 0)
+			goto fail;
+		if (r->by == SL_KPI_BY_MONTH)
+			for (size_t i = 0; i < cx.n_months; i++)
+				if (!gset_get(&main, (int64_t)i)) {
+					rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+					goto fail;
+				}
+		r->rows = calloc(main.n ? main.n : 1, sizeof *r->rows);
+		if (!r->rows) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		for (size_t i = 0; i < main.n; i++) {
+			sl_kpi_row *row = &r->rows[r->n_rows++];
+			if ((rc = row_alloc(row, r->n_kpis, r->has_baseline)) != 0) {
+				sl_error_set(err, rc, "out of memory");
+				goto fail;
+			}
+			label_row(st, r, &cx, row, main.v[i].g);
+			double u = r->by == SL_KPI_BY_UNIT ? 1.0 : units;
+			fill_values(r, want, main.v[i].c, u, row->from_day, row->to_day, row->value);
+			/* remember the group id for the baseline match */
+			row->value[r->n_kpis * (r->has_baseline ? 3 : 1)] = (double)main.v[i].g;
+		}
+	} else {
+		r->rows = calloc(1, sizeof *r->rows);
+		if (!r->rows || row_alloc(&r->rows[0], r->n_kpis, r->has_baseline)) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		r->n_rows = 1;
+		sl_kpi_row *row = &r->rows[0];
+		double *v = row->value;
+		*row = r->total;
+		row->value = v;
+		if (r->has_baseline) {
+			row->baseline = v + r->n_kpis;
+			row->change_pct = v + 2 * r->n_kpis;
+		}
+		memcpy(row->value, r->total.value, r->n_kpis * sizeof(double));
+	}
+
+	if (r->has_baseline) {
+		int64_t bf = r->baseline_from_day, bt = r->baseline_to_day;
+		double bdays = (double)(bt - bf + 1);
+		if ((rc = compute_groups(&cx, bf, bt, SL_KPI_BY_NONE, &btotal, err)) != 0)
+			goto fail;
+		struct group *bg = gset_get(&btotal, 0);
+		if (!bg) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		double bunits = bg->c[K_UNITS];
+		fill_values(r, want, bg->c, bunits, bf, bt, r->total.baseline);
+		fill_change(r, &r->total, bdays);
+		int keyed = r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER;
+		if (keyed && (rc = compute_groups(&cx, bf, bt, r->by, &bmain, err)) != 0)
+			goto fail;
+		static const double zero[K_N];
+		for (size_t i = 0; i < r->n_rows; i++) {
+			sl_kpi_row *row = &r->rows[i];
+			if (keyed) {
+				int64_t g = (int64_t)row->value[r->n_kpis * 3];
+				const struct group *x = gset_find(&bmain, g);
+				fill_values(r, want, x ? x->c : zero,
+					    r->by == SL_KPI_BY_UNIT ? 1.0 : bunits, bf, bt, row->baseline);
+			} else {
+				memcpy(row->baseline, r->total.baseline, r->n_kpis * sizeof(double));
+			}
+			fill_change(r, row, bdays);
+		}
+	}
+	if (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER)
+		qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_rows_key);
+	else
+		qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_rows_day);
+	free(main.v);
+	free(total.v);
+	free(btotal.v);
+	free(bmain.v);
+	free(cx.month_start);
+	*out = r;
+	return 0;
+fail:
+	free(main.v);
+	free(total.v);
+	free(btotal.v);
+	free(bmain.v);
+	free(cx.month_start);
+	sl_kpi_result_free(r);
+	return rc;
+}
