@@ -1,0 +1,193 @@
+/* internal.h — the route module's private structures: the profile, the
+ * in-memory graph being built, the graph file layout and the mapped graph.
+ *
+ * Model: an OSM way is cut at every "junction" node (a node used twice or
+ * more, a way end, a barrier, a restriction's via node) into *edges* that
+ * keep their full geometry.  Each direction of travel of an edge is one
+ * node of the *edge-based graph*; a turn from one directed edge into the
+ * next is an arc, weighted by the cost of the edge entered.  Forbidden
+ * turns are simply absent arcs, which makes turn restrictions exact, and
+ * contraction hierarchies work on this graph unchanged.
+ *
+ * Costs are integers: weight and duration in deciseconds, distance in
+ * decimetres.  The order of paths is by the 64-bit key
+ * (weight << 32 | distance), so ties in weight are broken by distance and
+ * CH and Dijkstra pick the same optimum. */
+#ifndef SL_ROUTE_INTERNAL_H
+#define SL_ROUTE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samlast/route.h"
+
+#define RG_NONE UINT32_MAX
+#define RG_INF UINT64_MAX
+
+/* ---- profile ---------------------------------------------------------- */
+
+#define RP_MAX_CLASSES 48
+#define RP_MAX_ZONES 64
+#define RP_MAX_TAGS 8
+#define RP_MAX_VALUES 24
+#define RP_MAX_BARRIERS 48
+
+struct sl_route_profile {
+	char name[32];
+	double max_speed_kmh;
+	double weight_t, height_m, width_m, length_m; /* 0 = not checked */
+	int destination_factor;                        /* weight multiplier */
+	int n_classes;
+	struct {
+		char key[32];
+		double kmh;
+	} classes[RP_MAX_CLASSES];
+	int n_zones;
+	struct {
+		char key[32];
+		double kmh;
+	} zones[RP_MAX_ZONES];
+	int n_access_tags;
+	char access_tags[RP_MAX_TAGS][24]; /* most specific first */
+	int n_maxspeed_tags;
+	char maxspeed_tags[RP_MAX_TAGS][24];
+	int n_restriction_tags;
+	char restriction_tags[RP_MAX_TAGS][24];
+	int n_except;
+	char except[RP_MAX_VALUES][24]; /* values of except= that exempt us */
+	int n_allowed;
+	char allowed[RP_MAX_VALUES][24];
+	int n_dest;
+	char dest[RP_MAX_VALUES][24];
+	int n_barriers;
+	struct {
+		char key[32];
+		int passable;
+	} barriers[RP_MAX_BARRIERS];
+	int barrier_default_passable;
+};
+
+/* Access verdict for a tag list: 1 allowed, 2 destination-only, 0 denied,
+ * -1 when no applicable tag is present. */
+int rp_access(const sl_route_profile *p, const char *const *keys, const char *const *vals,
+	      int n);
+/* Speed in km/h for a way, or <= 0 when the way is not routable. */
+double rp_way_speed(const sl_route_profile *p, const char *const *keys,
+		    const char *const *vals, int n);
+/* Do the way/node dimension limits (maxweight, …) exclude this vehicle? */
+int rp_dimension_blocked(const sl_route_profile *p, const char *const *keys,
+			 const char *const *vals, int n);
+/* Is a node with these tags a barrier that blocks this profile? */
+int rp_node_blocks(const sl_route_profile *p, const char *const *keys,
+		   const char *const *vals, int n);
+
+/* ---- costs ------------------------------------------------------------- */
+
+static inline uint64_t rg_key(uint32_t weight, uint32_t dist)
+{
+	return (uint64_t)weight << 32 | dist;
+}
+
+/* ---- graph data (build side and mapped side share this view) ----------- */
+
+typedef struct rg_edge {
+	uint32_t first;  /* first geometry point */
+	uint32_t count;  /* number of points (>= 2) */
+	uint32_t ebn[2]; /* edge-based node forward / backward, or RG_NONE */
+	uint32_t factor; /* weight = duration * factor */
+	uint32_t flags;
+} rg_edge;
+
+typedef struct rg_arc {
+	uint64_t key;
+	uint32_t dur;
+	uint32_t other;
+	uint32_t middle; /* RG_NONE for an original arc */
+	uint32_t pad;
+} rg_arc;
+
+/* Every array of a graph.  In a built graph they are malloc'd; in an opened
+ * graph they point into the mapping. */
+typedef struct rg_data {
+	uint32_t n_nodes, n_edges, n_points, n_arcs, n_fwd, n_bwd, n_shortcuts;
+	int32_t *pts;       /* 2 * n_points: lon, lat (1e-7 degrees) */
+	uint32_t *cum_dur;  /* n_points: ds from the edge's first point */
+	uint32_t *cum_dist; /* n_points: dm from the edge's first point */
+	uint32_t *pt_edge;  /* n_points: the edge of each point */
+	rg_edge *edges;     /* n_edges */
+	uint32_t *node_edge; /* n_nodes: edge << 1 | reversed */
+	uint32_t *orig_off;  /* n_nodes + 1 */
+	uint32_t *orig_tgt;  /* n_arcs */
+	uint32_t *fwd_off;   /* n_nodes + 1: upward arcs, forward search */
+	rg_arc *fwd;
+	uint32_t *bwd_off;   /* n_nodes + 1: upward arcs, backward search */
+	rg_arc *bwd;
+	/* spatial grid over segments */
+	int32_t grid_lon0, grid_lat0, cell_e7;
+	uint32_t grid_nx, grid_ny;
+	uint32_t *cell_off; /* nx * ny + 1 */
+	uint32_t *cell_seg; /* segment = index of its first point */
+	uint32_t n_cellsegs;
+	int32_t min_lon, min_lat, max_lon, max_lat;
+	char profile[32];
+} rg_data;
+
+struct sl_graph {
+	rg_data d;
+	void *map;
+	size_t map_len;
+	uint32_t version;
+};
+
+/* Cost of entering edge-based node n. */
+static inline void rg_node_cost(const rg_data *d, uint32_t n, uint32_t *w, uint32_t *dur,
+				uint32_t *dist)
+{
+	const rg_edge *e = &d->edges[d->node_edge[n] >> 1];
+	uint32_t last = e->first + e->count - 1;
+	*dur = d->cum_dur[last];
+	*dist = d->cum_dist[last];
+	*w = *dur * e->factor;
+}
+
+void rg_data_free(rg_data *d);
+
+/* import.c: read OSM and build the edge-based graph (no CH, no grid). */
+int rg_import(const char *path, const sl_route_profile *p, rg_data *d,
+	      sl_route_build_stats *st, sl_route_progress_fn prog, void *pu, sl_error *err);
+/* ch_build.c: contract d's original graph into d->fwd / d->bwd. */
+int rg_contract(rg_data *d, sl_route_progress_fn prog, void *pu, sl_error *err);
+/* graph_file.c */
+int rg_grid_build(rg_data *d, sl_error *err);
+int rg_write(const rg_data *d, const char *path, sl_error *err);
+uint32_t rg_crc32(uint32_t crc, const void *data, size_t len);
+
+/* ---- binary heap of (key, node), lazy deletion ---------------------------- */
+
+typedef struct rg_heap_item {
+	uint64_t key;
+	uint32_t node;
+} rg_heap_item;
+
+typedef struct rg_heap {
+	rg_heap_item *a;
+	size_t n, cap;
+} rg_heap;
+
+int rg_heap_push(rg_heap *h, uint64_t key, uint32_t node);
+rg_heap_item rg_heap_pop(rg_heap *h);
+void rg_heap_free(rg_heap *h);
+
+/* Snapped point → one or two edge-based start/end nodes with partial costs. */
+typedef struct rg_phantom {
+	int n;
+	uint32_t node[2];
+	/* cost from the point to the end of the directed edge (source side)
+	 * and from its start to the point (target side) */
+	uint32_t rem_w[2], rem_dur[2], rem_dist[2];
+	uint32_t pre_w[2], pre_dur[2], pre_dist[2];
+} rg_phantom;
+
+void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph);
+
+#endif

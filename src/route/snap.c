@@ -1,0 +1,139 @@
+/* snap.c — nearest road segment through the graph's uniform grid, and the
+ * "phantom" start/end nodes of a snapped point.
+ *
+ * The grid's cells list every segment whose bounding box touches them.
+ * A query scans rings of cells around the point's cell, projecting the
+ * point onto each segment in a local equirectangular frame, and stops once
+ * the next ring cannot hold anything closer.  A snapped point lies inside
+ * an edge; routing starts from the directed edges it lies on, with the
+ * part of the edge's cost before or after the point (cf. OSRM's phantom
+ * nodes). */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define M_PER_DEG 111195.0797 /* 2πR/360 with R = 6371008.8 m */
+
+double sl_route_haversine_m(double lon1, double lat1, double lon2, double lat2)
+{
+	const double r = 6371008.8, k = 3.14159265358979323846 / 180;
+	double dlat = (lat2 - lat1) * k, dlon = (lon2 - lon1) * k;
+	double a = sin(dlat / 2) * sin(dlat / 2) +
+		   cos(lat1 * k) * cos(lat2 * k) * sin(dlon / 2) * sin(dlon / 2);
+	if (a > 1)
+		a = 1;
+	return 2 * r * asin(sqrt(a));
+}
+
+typedef struct best {
+	double d2;
+	uint32_t seg;
+	double t;
+} best;
+
+static void try_segment(const rg_data *d, uint32_t s, double qlon, double qlat, double coslat,
+			best *b)
+{
+	double ax = (d->pts[2 * s] / 1e7 - qlon) * coslat, ay = d->pts[2 * s + 1] / 1e7 - qlat;
+	double bx = (d->pts[2 * s + 2] / 1e7 - qlon) * coslat, by = d->pts[2 * s + 3] / 1e7 - qlat;
+	double vx = bx - ax, vy = by - ay, l2 = vx * vx + vy * vy;
+	double t = l2 > 0 ? -(ax * vx + ay * vy) / l2 : 0;
+	if (t < 0)
+		t = 0;
+	if (t > 1)
+		t = 1;
+	double px = ax + t * vx, py = ay + t * vy;
+	double d2 = px * px + py * py;
+	if (d2 < b->d2 || (d2 == b->d2 && s < b->seg)) {
+		b->d2 = d2;
+		b->seg = s;
+		b->t = t;
+	}
+}
+
+int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
+		     sl_route_snap *out, sl_error *err)
+{
+	const rg_data *d = &g->d;
+	if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
+		return sl_error_set(err, SL_EINVAL, "coordinate out of range: %.7g,%.7g", lon, lat);
+	if (max_distance_m <= 0)
+		max_distance_m = SL_ROUTE_SNAP_DEFAULT_M;
+	if (max_distance_m > SL_ROUTE_SNAP_MAX_M)
+		max_distance_m = SL_ROUTE_SNAP_MAX_M;
+	double coslat = cos(lat * 3.14159265358979323846 / 180);
+	if (coslat < 0.01)
+		coslat = 0.01;
+	/* quick rejection: farther than the radius from the bounding box */
+	double bx = lon < d->min_lon / 1e7 ? d->min_lon / 1e7 - lon
+		    : lon > d->max_lon / 1e7 ? lon - d->max_lon / 1e7 : 0;
+	double by = lat < d->min_lat / 1e7 ? d->min_lat / 1e7 - lat
+		    : lat > d->max_lat / 1e7 ? lat - d->max_lat / 1e7 : 0;
+	if (hypot(bx * coslat, by) * M_PER_DEG > max_distance_m * 1.01 + 10)
+		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
+				    max_distance_m, lon, lat);
+	double cell_deg = d->cell_e7 / 1e7, cell_m = cell_deg * M_PER_DEG * coslat;
+	long cx = (long)floor((lon * 1e7 - d->grid_lon0) / d->cell_e7);
+	long cy = (long)floor((lat * 1e7 - d->grid_lat0) / d->cell_e7);
+	long rmax = (long)(max_distance_m / cell_m) + 2;
+	best b = {INFINITY, RG_NONE, 0};
+	for (long r = 0; r <= rmax; r++) {
+		double ring_min_m = (r - 1) * cell_m;
+		if (r > 1 && b.seg != RG_NONE && ring_min_m > sqrt(b.d2) * M_PER_DEG)
+			break;
+		for (long y = cy - r; y <= cy + r; y++) {
+			if (y < 0 || y >= (long)d->grid_ny)
+				continue;
+			long step = (y == cy - r || y == cy + r) ? 1 : 2 * r;
+			for (long x = cx - r; x <= cx + r; x += step) {
+				if (x < 0 || x >= (long)d->grid_nx)
+					continue;
+				size_t c = (size_t)y * d->grid_nx + (size_t)x;
+				for (uint32_t i = d->cell_off[c]; i < d->cell_off[c + 1]; i++)
+					try_segment(d, d->cell_seg[i], lon, lat, coslat, &b);
+			}
+		}
+	}
+	if (b.seg == RG_NONE)
+		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
+				    max_distance_m, lon, lat);
+	uint32_t s = b.seg;
+	double slon = (d->pts[2 * s] + b.t * ((double)d->pts[2 * s + 2] - d->pts[2 * s])) / 1e7;
+	double slat = (d->pts[2 * s + 1] + b.t * ((double)d->pts[2 * s + 3] - d->pts[2 * s + 1])) / 1e7;
+	double dist = sl_route_haversine_m(lon, lat, slon, slat);
+	if (dist > max_distance_m)
+		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
+				    max_distance_m, lon, lat);
+	out->lon = slon;
+	out->lat = slat;
+	out->distance_m = dist;
+	out->edge = d->pt_edge[s];
+	out->segment = s;
+	out->t = b.t;
+	return 0;
+}
+
+void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph)
+{
+	const rg_edge *e = &d->edges[s->edge];
+	uint32_t last = e->first + e->count - 1, i = s->segment;
+	double t = s->t < 0 ? 0 : s->t > 1 ? 1 : s->t;
+	uint32_t pd = d->cum_dur[i] + (uint32_t)llround(t * (d->cum_dur[i + 1] - d->cum_dur[i]));
+	uint32_t pl = d->cum_dist[i] + (uint32_t)llround(t * (d->cum_dist[i + 1] - d->cum_dist[i]));
+	uint32_t td = d->cum_dur[last], tl = d->cum_dist[last];
+	ph->n = 0;
+	for (int k = 0; k < 2; k++) {
+		if (e->ebn[k] == RG_NONE)
+			continue;
+		int j = ph->n++;
+		ph->node[j] = e->ebn[k];
+		uint32_t pre_d = k == 0 ? pd : td - pd, pre_l = k == 0 ? pl : tl - pl;
+		ph->pre_dur[j] = pre_d;
+		ph->pre_dist[j] = pre_l;
+		ph->pre_w[j] = pre_d * e->factor;
+		ph->rem_dur[j] = td - pre_d;
+		ph->rem_dist[j] = tl - pre_l;
+		ph->rem_w[j] = (td - pre_d) * e->factor;
+	}
+}
