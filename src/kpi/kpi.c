@@ -206,7 +206,7 @@ static int q_stops(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
 		"  AND d.local_min >= d.window_from_min - %d AND d.local_min <= d.window_to_min + %d"
 		"  THEN 1 ELSE 0 END)"
-		" FROM deliveries d JOIN sites s ON s.id = d.site_id"
+		" FROM deliveries d LEFT JOIN sites s ON s.id = d.site_id"
 		" LEFT JOIN trips t ON t.id = d.trip_id"
 		" LEFT JOIN vehicles v ON v.id = COALESCE(d.vehicle_id, t.vehicle_id)"
 		" WHERE %s GROUP BY 1",
@@ -215,20 +215,34 @@ static int q_stops(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 	return run(cx, q->data, map, 10, out, err);
 }
 
-static int q_deliv(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
+		   struct gset *out, sl_error *err)
 {
 	static const int map[] = {K_DELIV, K_SHARED, K_POOL};
 	sl_buf_reset(q);
-	if (sl_buf_printf(q,
-		"SELECT x.g, COUNT(*), SUM(CASE WHEN sd.n > 1 THEN 1 ELSE 0 END),"
-		" SUM((sd.n - 1.0) / sd.n)"
-		" FROM (SELECT DISTINCT %s AS g, d.supplier_id AS sup, d.site_id AS site,"
-		"  d.local_day AS day FROM deliveries d WHERE %s) x"
-		" JOIN (SELECT d.site_id AS site_id, d.local_day AS local_day,"
-		"  COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
-		"  GROUP BY d.site_id, d.local_day) sd"
-		" ON sd.site_id = x.site AND sd.local_day = x.day GROUP BY x.g",
-		p->gd.data, p->fd.data, p->fall.data))
+	int rc;
+	if (cx->supplier_id < 0 && by != SL_KPI_BY_SUPPLIER)
+		/* every group is a union of whole site-days: one pass, n = the
+		 * site-day's distinct suppliers; Σ(n − 1) is the potential */
+		rc = sl_buf_printf(q,
+			"SELECT x.g, SUM(x.n), SUM(CASE WHEN x.n > 1 THEN x.n ELSE 0 END),"
+			" SUM(x.n - 1) FROM (SELECT %s AS g, COUNT(DISTINCT d.supplier_id) AS n"
+			" FROM deliveries d WHERE %s GROUP BY d.local_day, d.site_id, g) x"
+			" GROUP BY x.g", p->gd.data, p->fd.data);
+	else
+		/* a supplier's share of a site-day's potential is (n − 1) / n, so
+		 * that the shares of all suppliers add up to n − 1 */
+		rc = sl_buf_printf(q,
+			"SELECT x.g, COUNT(*), SUM(CASE WHEN sd.n > 1 THEN 1 ELSE 0 END),"
+			" SUM((sd.n - 1.0) / sd.n)"
+			" FROM (SELECT DISTINCT %s AS g, d.local_day AS day, d.site_id AS site,"
+			"  d.supplier_id AS sup FROM deliveries d WHERE %s) x"
+			" JOIN (SELECT d.local_day AS local_day, d.site_id AS site_id,"
+			"  COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
+			"  GROUP BY d.local_day, d.site_id) sd"
+			" ON sd.site_id = x.site AND sd.local_day = x.day GROUP BY x.g",
+			p->gd.data, p->fd.data, p->fall.data);
+	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 3, out, err);
 }
@@ -237,11 +251,13 @@ static int q_veh(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, s
 {
 	static const int map[] = {K_VISITS};
 	sl_buf_reset(q);
+	/* distinct vehicles per (day, site, group); a stop without a known
+	 * vehicle is its own visit (-d.id never equals a vehicle id) */
 	if (sl_buf_printf(q,
-		"SELECT x.g, COUNT(*) FROM (SELECT DISTINCT %s AS g,"
-		" COALESCE(d.vehicle_id, t.vehicle_id, -d.id) AS veh, d.site_id AS site,"
-		" d.local_day AS day FROM deliveries d LEFT JOIN trips t ON t.id = d.trip_id"
-		" WHERE %s) x GROUP BY x.g",
+		"SELECT x.g, SUM(x.nv) FROM (SELECT %s AS g,"
+		" COUNT(DISTINCT COALESCE(d.vehicle_id, t.vehicle_id, -d.id)) AS nv"
+		" FROM deliveries d LEFT JOIN trips t ON t.id = d.trip_id"
+		" WHERE %s GROUP BY d.local_day, d.site_id, g) x GROUP BY x.g",
 		p->gd.data, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 1, out, err);
@@ -265,7 +281,10 @@ static int q_orders(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out
 		"SELECT %s, COUNT(*), SUM(o.line_count), SUM(o.value_ore),"
 		" SUM(CASE WHEN o.value_ore < %lld THEN 1 ELSE 0 END),"
 		" SUM(CASE WHEN EXISTS (SELECT 1 FROM contracts c WHERE"
-		"  ((c.supplier_id = o.supplier_id AND c.category = o.category) OR c.id = o.contract_id)"
+		"  c.supplier_id = o.supplier_id AND c.category = o.category"
+		"  AND c.valid_from_day <= o.order_day"
+		"  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day))"
+		"  OR EXISTS (SELECT 1 FROM contracts c WHERE c.id = o.contract_id"
 		"  AND c.valid_from_day <= o.order_day"
 		"  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day))"
 		"  THEN o.value_ore ELSE 0 END)"
@@ -379,7 +398,7 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	if (!rc && (f & F_STOPS))
 		rc = q_stops(cx, &p, &q, out, err);
 	if (!rc && (f & F_DELIV))
-		rc = q_deliv(cx, &p, &q, out, err);
+		rc = q_deliv(cx, &p, by, &q, out, err);
 	if (!rc && (f & F_VEH))
 		rc = q_veh(cx, &p, &q, out, err);
 	if (!rc)
