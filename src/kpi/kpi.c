@@ -810,7 +810,6 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 		sl_error_set(err, rc, "out of memory");
 		goto fail;
 	}
-	label_row(st, r, &cx, &r->total, 0);
 	snprintf(r->total.key, sizeof r->total.key, "all");
 	snprintf(r->total.label, sizeof r->total.label, "All");
 	r->total.from_day = r->from_day;
