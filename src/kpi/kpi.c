@@ -185,34 +185,60 @@ static void parts_free(struct parts *p)
 
 static int q_stops(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
 {
-	static const int map[] = {K_STOPS, K_MASS, K_VOL, K_VKNOWN, K_EURO6, K_FF, K_RECV_N,
-				  K_RECV_OK, K_WIN_N, K_WIN_OK};
+	static const int map[] = {K_STOPS, K_MASS, K_VOL, K_WIN_N, K_WIN_OK};
 	sl_buf_reset(q);
+	/* index-only: every column read is in deliveries_kpi */
 	if (sl_buf_printf(q,
 		"SELECT %s, COUNT(*), SUM(d.mass_kg), SUM(d.volume_m3),"
-		" SUM(CASE WHEN v.id IS NOT NULL THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN v.id IS NOT NULL AND (v.euro_class >= 6 OR"
-		"  COALESCE(t.energy_carrier, v.energy_carrier) IN ('electricity', 'hydrogen'))"
-		"  THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN v.id IS NOT NULL AND COALESCE(t.energy_carrier, v.energy_carrier)"
-		"  IN " FOSSIL_FREE " THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
-		"  THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
-		"  AND d.local_min >= s.recv_from_min AND d.local_min <= s.recv_to_min"
-		"  AND ((s.recv_days >> ((d.local_day + 3) %% 7)) & 1) = 1 THEN 1 ELSE 0 END),"
 		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
 		"  THEN 1 ELSE 0 END),"
 		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
 		"  AND d.local_min >= d.window_from_min - %d AND d.local_min <= d.window_to_min + %d"
 		"  THEN 1 ELSE 0 END)"
-		" FROM deliveries d LEFT JOIN sites s ON s.id = d.site_id"
-		" LEFT JOIN trips t ON t.id = d.trip_id"
-		" LEFT JOIN vehicles v ON v.id = COALESCE(d.vehicle_id, t.vehicle_id)"
-		" WHERE %s GROUP BY 1",
+		" FROM deliveries d WHERE %s GROUP BY 1",
 		p->gd.data, cx->tol_min, cx->tol_min, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	return run(cx, q->data, map, 10, out, err);
+	return run(cx, q->data, map, 5, out, err);
+}
+
+static int q_hours(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_RECV_N, K_RECV_OK};
+	sl_buf_reset(q);
+	/* weekday bit: day 0 (1970-01-01) was a Thursday, bit 0 is Monday */
+	if (sl_buf_printf(q,
+		"SELECT %s,"
+		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
+		"  THEN 1 ELSE 0 END),"
+		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
+		"  AND d.local_min >= s.recv_from_min AND d.local_min <= s.recv_to_min"
+		"  AND ((s.recv_days >> ((d.local_day + 3) %% 7)) & 1) = 1 THEN 1 ELSE 0 END)"
+		" FROM deliveries d LEFT JOIN sites s ON s.id = d.site_id WHERE %s GROUP BY 1",
+		p->gd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 2, out, err);
+}
+
+static int q_fleet(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_VKNOWN, K_EURO6, K_FF};
+	sl_buf_reset(q);
+	/* count stops per (group, vehicle, trip) first, then look the few
+	 * thousand vehicle/trip pairs up; the trip's energy carrier overrides
+	 * the vehicle's, the trip's vehicle stands in for a missing one */
+	if (sl_buf_printf(q,
+		"SELECT x.g, SUM(x.n),"
+		" SUM(CASE WHEN v.euro_class >= 6 OR COALESCE(t.energy_carrier, v.energy_carrier)"
+		"  IN ('electricity', 'hydrogen') THEN x.n ELSE 0 END),"
+		" SUM(CASE WHEN COALESCE(t.energy_carrier, v.energy_carrier) IN " FOSSIL_FREE
+		"  THEN x.n ELSE 0 END)"
+		" FROM (SELECT %s AS g, d.vehicle_id AS vid, d.trip_id AS tid, COUNT(*) AS n"
+		"  FROM deliveries d WHERE %s GROUP BY 1, 2, 3) x"
+		" LEFT JOIN trips t ON t.id = x.tid"
+		" JOIN vehicles v ON v.id = COALESCE(x.vid, t.vehicle_id) GROUP BY x.g",
+		p->gd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 3, out, err);
 }
 
 static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
@@ -397,11 +423,15 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	unsigned f = cx->fam;
 	if (!rc && (f & F_STOPS))
 		rc = q_stops(cx, &p, &q, out, err);
+	if (!rc && (f & F_FLEET))
+		rc = q_fleet(cx, &p, &q, out, err);
+	if (!rc && (f & F_HOURS))
+		rc = q_hours(cx, &p, &q, out, err);
 	if (!rc && (f & F_DELIV))
 		rc = q_deliv(cx, &p, by, &q, out, err);
 	if (!rc && (f & F_VEH))
 		rc = q_veh(cx, &p, &q, out, err);
-	if (!rc)
+	if (!rc && (f & F_UNITS))
 		rc = q_units(cx, &p, &q, out, err);
 	if (!rc && (f & F_ORDERS))
 		rc = q_orders(cx, &p, &q, out, err);
@@ -574,10 +604,12 @@ static int has_table(sl_store *st, const char *name)
 static int data_range(sl_store *st, int64_t *from, int64_t *to, sl_error *err)
 {
 	sl_stmt *s;
+	/* separate MIN and MAX subqueries so that each is one index probe */
 	int rc = sl_store_prepare(st,
-		"SELECT MIN(x), MAX(y) FROM (SELECT MIN(local_day) AS x, MAX(local_day) AS y"
-		" FROM deliveries UNION ALL SELECT MIN(order_day), MAX(order_day) FROM orders"
-		" WHERE NOT EXISTS (SELECT 1 FROM deliveries)) r", &s, err);
+		"SELECT COALESCE((SELECT MIN(local_day) FROM deliveries),"
+		" (SELECT MIN(order_day) FROM orders)),"
+		" COALESCE((SELECT MAX(local_day) FROM deliveries),"
+		" (SELECT MAX(order_day) FROM orders))", &s, err);
 	if (rc)
 		return rc;
 	rc = sl_stmt_step(s, err);

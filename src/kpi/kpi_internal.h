@@ -6,7 +6,7 @@
 #include "samlast/kpi.h"
 
 enum {
-	F_STOPS = 1u << 0,  /* per-stop counts: mass, vehicle data, hours, windows */
+	F_STOPS = 1u << 0,  /* per-stop counts: mass, volume, windows */
 	F_DELIV = 1u << 1,  /* supplier-site-day deliveries and pooling */
 	F_VEH = 1u << 2,    /* vehicle visits */
 	F_UNITS = 1u << 3,  /* receiving units */
@@ -15,6 +15,8 @@ enum {
 	F_KM = 1u << 6,     /* vehicle-km */
 	F_SUPP = 1u << 7,   /* suppliers and local suppliers */
 	F_EMIS = 1u << 8,   /* CO2e from delivery_emissions */
+	F_FLEET = 1u << 9,  /* vehicle data, Euro class, energy carrier */
+	F_HOURS = 1u << 10, /* receiving-hours compliance */
 };
 
 /* kpi_family[i] is the family mask of sl_kpi_defs()[i]. */
