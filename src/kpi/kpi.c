@@ -42,6 +42,7 @@ struct ctx {
 	int64_t small_ore;
 	int tol_min;
 	int has_em;
+	int ungrouped;  /* the current computation has no grouping */
 	unsigned fam;
 	/* month grouping: the first day of each month of the current range */
 	int64_t *month_start;
@@ -146,9 +147,19 @@ static int filter(sl_buf *b, const struct ctx *cx, const char *a, int deliveries
 }
 
 /* Run `sql`; column 0 is the group, columns 1..k go to components map[]. */
-static int run(struct ctx *cx, const char *sql, const int *map, int k, struct gset *out,
+static int run(struct ctx *cx, char *sql, const int *map, int k, struct gset *out,
 	       sl_error *err)
 {
+	/* Ungrouped, the group is a constant: drop the final GROUP BY, which
+	 * would only make SQLite sort every row (the query still returns one
+	 * row, with zero counts when nothing matches). */
+	static const char *const tails[] = {" GROUP BY 1", " GROUP BY x.g"};
+	size_t len = strlen(sql);
+	for (int i = 0; cx->ungrouped && i < 2; i++) {
+		size_t tl = strlen(tails[i]);
+		if (len > tl && strcmp(sql + len - tl, tails[i]) == 0)
+			sql[len - tl] = 0;
+	}
 	sl_stmt *s;
 	int rc = sl_store_prepare(cx->st, sql, &s, err);
 	if (rc)
@@ -421,6 +432,7 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
 	unsigned f = cx->fam;
+	cx->ungrouped = by == SL_KPI_BY_NONE;
 	if (!rc && (f & F_STOPS))
 		rc = q_stops(cx, &p, &q, out, err);
 	if (!rc && (f & F_FLEET))
