@@ -86,7 +86,7 @@ static const sl_kpi_def defs[] = {
 /* Which query families each KPI needs, parallel to defs[]. */
 const unsigned kpi_family[] = {
 	F_DELIV, F_DELIV | F_UNITS, F_STOPS, F_STOPS | F_UNITS, F_VEH | F_UNITS, F_UNITS,
-	F_ORDERS, F_ORDERS, F_ORDERS, F_ORDERS, F_ORDERS, F_DELIV | F_ORDERS, F_STOPS, F_STOPS,
+	F_ORDERS, F_ORDERS, F_ORDERS, F_ORDERS | F_CONTRACT, F_ORDERS, F_DELIV | F_ORDERS, F_STOPS, F_STOPS,
 	F_FILL, F_FILL, F_STOPS | F_FLEET, F_FLEET, F_FLEET, F_HOURS, F_STOPS, F_DELIV, F_DELIV,
 	F_DELIV,
 	F_SUPP, F_SUPP, F_KM, F_EMIS, F_EMIS, F_EMIS, F_EMIS,

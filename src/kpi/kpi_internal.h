@@ -17,6 +17,7 @@ enum {
 	F_EMIS = 1u << 8,   /* CO2e from delivery_emissions */
 	F_FLEET = 1u << 9,  /* vehicle data, Euro class, energy carrier */
 	F_HOURS = 1u << 10, /* receiving-hours compliance */
+	F_CONTRACT = 1u << 11, /* the contract test of each order */
 };
 
 /* kpi_family[i] is the family mask of sl_kpi_defs()[i]. */
