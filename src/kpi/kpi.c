@@ -23,7 +23,7 @@ enum {
 	K_STOPS, K_MASS, K_VOL, K_VKNOWN, K_EURO6, K_FF, K_RECV_N, K_RECV_OK, K_WIN_N,
 	K_WIN_OK, K_DELIV, K_SHARED, K_POOL, K_VISITS, K_UNITS, K_ORDERS, K_LINES,
 	K_VALUE, K_SMALL, K_ONCON, K_FM_SUM, K_FM_N, K_FV_SUM, K_FV_N, K_KM, K_SUPP,
-	K_LOCAL, K_EM_WTW, K_EM_N, K_EM_PRIM, K_EM_MASS, K_N
+	K_LOCAL, K_EM_WTW, K_EM_N, K_EM_PRIM, K_EM_MASS, K_FLEET_N, K_N
 };
 
 struct group {
@@ -235,13 +235,13 @@ static int q_hours(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 
 static int q_fleet(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
 {
-	static const int map[] = {K_VKNOWN, K_EURO6, K_FF};
+	static const int map[] = {K_FLEET_N, K_VKNOWN, K_EURO6, K_FF};
 	sl_buf_reset(q);
 	/* the trip's energy carrier overrides the vehicle's, and the trip's
 	 * vehicle stands in for a missing one.  Two primary-key probes per stop
 	 * measured faster than grouping by (vehicle, trip) first, which sorts. */
 	if (sl_buf_printf(q,
-		"SELECT %s, SUM(CASE WHEN v.id IS NOT NULL THEN 1 ELSE 0 END),"
+		"SELECT %s, COUNT(*), SUM(CASE WHEN v.id IS NOT NULL THEN 1 ELSE 0 END),"
 		" SUM(CASE WHEN v.id IS NOT NULL AND (v.euro_class >= 6 OR"
 		"  COALESCE(t.energy_carrier, v.energy_carrier) IN ('electricity', 'hydrogen'))"
 		"  THEN 1 ELSE 0 END),"
@@ -252,7 +252,7 @@ static int q_fleet(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 		" WHERE %s GROUP BY 1",
 		p->gd.data, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	return run(cx, q->data, map, 3, out, err);
+	return run(cx, q->data, map, 4, out, err);
 }
 
 static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
@@ -518,7 +518,7 @@ static double kpi_value(const char *id, const double *c, double units, double da
 	if (!strcmp(id, "volume_m3")) return c[K_VOL];
 	if (!strcmp(id, "fill_rate_mass_pct")) return ratio(c[K_FM_SUM], c[K_FM_N], 100);
 	if (!strcmp(id, "fill_rate_volume_pct")) return ratio(c[K_FV_SUM], c[K_FV_N], 100);
-	if (!strcmp(id, "vehicle_known_pct")) return ratio(c[K_VKNOWN], c[K_STOPS], 100);
+	if (!strcmp(id, "vehicle_known_pct")) return ratio(c[K_VKNOWN], c[K_FLEET_N], 100);
 	if (!strcmp(id, "euro6_share_pct")) return ratio(c[K_EURO6], c[K_VKNOWN], 100);
 	if (!strcmp(id, "fossil_free_share_pct")) return ratio(c[K_FF], c[K_VKNOWN], 100);
 	if (!strcmp(id, "receiving_hours_pct")) return ratio(c[K_RECV_OK], c[K_RECV_N], 100);
