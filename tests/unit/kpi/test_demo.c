@@ -206,7 +206,7 @@ Test(demo, imports_with_zero_errors, .timeout = 100)
 		delivered++;
 	free(s);
 	char expect[64];
-	snprintf(expect, sizeof expect, ",%ld.0\r\n", delivered);
+	snprintf(expect, sizeof expect, ",%ld.0,", delivered); /* the stops column */
 	cr_assert_not_null(strstr(out, expect), "KPI output %s lacks %s", out, expect);
 	rmdir_demo(dir);
 	unlink(db);
