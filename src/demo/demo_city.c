@@ -861,8 +861,12 @@ static int build_fleets(struct gen *g, FILE *fv)
 			const char *temps = (cat == C_CHILLED || cat == C_FROZEN || cat == C_FOOD ||
 					     cat == C_FRUIT) ? "ambient|chilled|frozen" : cat < 0 ? "ambient|chilled" : "ambient";
 			char plate[8];
-			snprintf(plate, sizeof plate, "%c%c%c%02d%c", 'A' + irand(g, 26), 'A' + irand(g, 26),
-				 'A' + irand(g, 26), irand(g, 100), "0123456789ABCDEFGHJKLMNPRSTUWXYZ"[irand(g, 32)]);
+			/* one draw per statement: argument evaluation order is
+			 * unspecified, and the bytes must not depend on the compiler */
+			int p1 = irand(g, 26), p2 = irand(g, 26), p3 = irand(g, 26);
+			int p4 = irand(g, 100), p5 = irand(g, 32);
+			snprintf(plate, sizeof plate, "%c%c%c%02d%c", 'A' + p1, 'A' + p2, 'A' + p3, p4,
+				 "0123456789ABCDEFGHJKLMNPRSTUWXYZ"[p5]);
 			fprintf(fv, "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%d,%s\n", vh->id, k->org_id, plate,
 				vclass_name[vh->vclass], vh->energy, euro, vcap_kg[vh->vclass],
 				vcap_m3[vh->vclass], vcap_pallets[vh->vclass], temps);
