@@ -126,7 +126,9 @@ typedef struct sl_kpi_result {
 	int punctuality_tolerance_min;
 	int has_emissions;                          /* CO2e KPIs present */
 	int64_t receiving_units;                    /* units with deliveries in the
-						     * period (the per-unit divisor) */
+						     * period (the per-unit divisor);
+						     * 0 when q->only names no KPI
+						     * that needs it */
 	size_t n_kpis;
 	const sl_kpi_def **kpis;                    /* borrowed from sl_kpi_defs */
 	size_t n_rows;

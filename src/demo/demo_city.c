@@ -1158,9 +1158,13 @@ static void route_carrier(struct gen *g, int c, struct delivery *L, size_t n, in
 		fprintf(g->f_trips, "%s,%s,%s,%s,%s,%s,%.1f,%s,%s,\n", tripid, k->org_id, vh->id,
 			k->site_id, sa, ea, km, fuel, unit);
 		g->st.trips++;
-		for (size_t a = i; a < j; a++)
-			write_delivery(g, &L[a], d, vh->id, tripid, (int)(a - i + 1),
-				       actual_time(g, L[a].planned_min));
+		for (size_t a = i; a < j; a++) {
+			/* noise never puts a stop before its trip left the depot */
+			int at = actual_time(g, L[a].planned_min);
+			if (at <= (int)vh->free_at_min)
+				at = (int)vh->free_at_min + 1;
+			write_delivery(g, &L[a], d, vh->id, tripid, (int)(a - i + 1), at);
+		}
 		vh->free_at_min = t + 20;
 		i = j;
 	}

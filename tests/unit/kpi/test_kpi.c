@@ -419,6 +419,11 @@ Test(kpi, cli_formats_and_exit_codes)
 	snprintf(args, sizeof args, "--db %s --from 2025-03-03 --to 2025-03-16 --by week --format json", path);
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert_not_null(strstr(out, "\"key\":\"2025-W11\""));
+	snprintf(args, sizeof args, "--db %s --from 2025-03-03 --to 2025-03-16 --format csv-sv --kpi contract_fidelity_pct", path);
+	cr_assert_eq(run_cli(args, out, sizeof out), 0);
+	cr_assert(strncmp(out, "\xEF\xBB\xBFkey;label;from;to;", 19) == 0, "%s", out);
+	cr_assert_not_null(strstr(out, "all;All;2025-03-03;2025-03-16;;"), "%s", out);
+	cr_assert_not_null(strstr(out, ";25,00;"), "%s", out);
 	snprintf(args, sizeof args, "--db %s --from 2025-03-03 --to 2025-03-16", path);
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert_not_null(strstr(out, "Contract fidelity"));
