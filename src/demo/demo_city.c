@@ -990,8 +990,8 @@ static int generate_orders(struct gen *g, int64_t d)
 		if (r->switch_to >= 0 && d >= r->switch_day)
 			s = r->switch_to;
 		double v = r->per_order_sek * (0.5 + 0.5 * f) * exp(0.3 * sl_rng_normal(&g->rng));
-		int on = supplier_defs[s].contract != CT_NONE &&
-			 !(supplier_defs[s].contract == CT_ENDS && d > sl_days_from_civil(g->opt->year, 8, 31));
+		/* may name its contract; an expired one is still named out of habit */
+		int on = supplier_defs[s].contract != CT_NONE;
 		int rc = add_order(g, s, r->unit, r->cat, d, v, on);
 		if (rc)
 			return rc;

@@ -216,3 +216,47 @@ Test(demo, imports_with_zero_errors, .timeout = 100)
 	snprintf(w, sizeof w, "%s-shm", db);
 	unlink(w);
 }
+
+/* The calendar assumptions of docs/demo.md show in the data: nothing on
+ * weekends or public holidays, schools quiet in July, an expired contract
+ * still named on orders after its end. */
+Test(demo, calendar_and_contract_patterns)
+{
+	char dir[64];
+	snprintf(dir, sizeof dir, "/tmp/sl_demo_cal_%d", (int)getpid());
+	sl_demo_stats st;
+	gen(dir, 5, 40, 0, &st);
+	char *s = slurp(dir, "deliveries", NULL);
+	long month[13] = {0};
+	for (char *l = strchr(s, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
+		char *at = l;
+		for (int k = 0; k < 7; k++)
+			at = strchr(at, ',') + 1;
+		int y, m, d;
+		cr_assert_eq(sscanf(at, "%d-%d-%d", &y, &m, &d), 3, "%.80s", l);
+		int64_t day = sl_days_from_civil(y, m, d);
+		cr_assert_leq(sl_weekday(day), 5, "weekend delivery: %.80s", l);
+		cr_assert(!(m == 12 && d == 25) && !(m == 6 && d == 6) && !(m == 5 && d == 1),
+			  "delivery on a public holiday: %.80s", l);
+		month[m]++;
+	}
+	free(s);
+	cr_assert_lt(month[7] * 2, month[3], "July %ld vs March %ld", month[7], month[3]);
+	s = slurp(dir, "orders", NULL);
+	/* the chilled contract AVT-2022-06 ends 2025-08-31; orders from October
+	 * that still name it exist (habit), and the successor's from September */
+	int habit = 0;
+	for (char *l = strstr(s, "AVT-2022-06"); l && !habit; l = strstr(l + 1, "AVT-2022-06")) {
+		char *bol = l;
+		while (bol > s && bol[-1] != '\n')
+			bol--;
+		char *req = bol;
+		for (int k = 0; k < 5; k++)
+			req = strchr(req, ',') + 1;
+		habit = strncmp(req, "2025-09", 7) >= 0 && strncmp(req, "2025-13", 7) < 0;
+	}
+	cr_assert(habit, "no order names the expired contract after its end");
+	cr_assert_not_null(strstr(s, "AVT-2025-05"), "successor contract never used");
+	free(s);
+	rmdir_demo(dir);
+}
