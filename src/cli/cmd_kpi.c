@@ -99,6 +99,20 @@ static void print_single(const sl_kpi_result *r)
 		}
 		printf("  %s\n", d->unit);
 	}
+	/* Helsingborg's Rönnowska pilot targets (docs/kpi.md) */
+	int cf = sl_kpi_result_index(r, "contract_fidelity_pct");
+	int dl = sl_kpi_result_index(r, "deliveries_per_unit_week");
+	printf("\nPilot targets (Rönnowska): contract fidelity >= 80 %%: ");
+	if (cf < 0 || isnan(row->value[cf]))
+		printf("n/a");
+	else
+		printf("%s (%.1f %%)", row->value[cf] >= 80 ? "met" : "not met", row->value[cf]);
+	printf("; deliveries -20 %% against a baseline: ");
+	if (!r->has_baseline || dl < 0 || isnan(row->change_pct[dl]))
+		printf("give --baseline-from/--baseline-to\n");
+	else
+		printf("%s (%+.1f %% per unit and week)\n", row->change_pct[dl] <= -20 ? "met" : "not met",
+		       row->change_pct[dl]);
 }
 
 static void print_grouped(const sl_kpi_result *r)
