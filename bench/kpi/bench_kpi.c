@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 	int64_t n = 0;
 	sl_store_query_int64(st, "SELECT COUNT(*) FROM deliveries", &n, NULL);
 	printf("%lld delivery rows, %d runs per case\n\n", (long long)n, runs);
-	printf("| %-32s | %8s | %8s |\n|---|---:|---:|\n", "KPI (ungrouped, whole year)", "median ms", "min ms");
+	printf("| %-32s | %8s | %8s |\n|---|---:|---:|\n", "KPI (ungrouped, whole year)",
+	       "median ms", "min ms");
 	size_t nk;
 	const sl_kpi_def *d = sl_kpi_defs(&nk);
 	int rc = 0;

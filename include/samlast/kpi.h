@@ -38,11 +38,11 @@ extern "C" {
 
 /* How rows are grouped. */
 typedef enum sl_kpi_group {
-	SL_KPI_BY_NONE = 0,   /* one row, key "all" */
-	SL_KPI_BY_WEEK,       /* ISO week of the local day, key "2025-W07" */
-	SL_KPI_BY_MONTH,      /* calendar month, key "2025-03" */
-	SL_KPI_BY_UNIT,       /* receiving site, key = the site's ext id */
-	SL_KPI_BY_SUPPLIER,   /* supplier, key = the supplier's ext id */
+	SL_KPI_BY_NONE = 0, /* one row, key "all" */
+	SL_KPI_BY_WEEK,     /* ISO week of the local day, key "2025-W07" */
+	SL_KPI_BY_MONTH,    /* calendar month, key "2025-03" */
+	SL_KPI_BY_UNIT,     /* receiving site, key = the site's ext id */
+	SL_KPI_BY_SUPPLIER, /* supplier, key = the supplier's ext id */
 } sl_kpi_group;
 
 /* Parse "none", "week", "month", "unit", "supplier" into *out.  Returns 0 or
@@ -62,8 +62,8 @@ typedef struct sl_kpi_def {
 	int decimals;            /* suggested decimals when printing */
 	int higher_is_better;    /* 1, -1 (lower is better) or 0 (neutral) */
 	int extensive;           /* 1 when the value grows with the period's
-				  * length (a count or a sum); its baseline
-				  * change is compared per day */
+	                          * length (a count or a sum); its baseline
+	                          * change is compared per day */
 	int needs_emissions;     /* 1 when it needs the delivery_emissions table */
 } sl_kpi_def;
 
@@ -78,21 +78,21 @@ const sl_kpi_def *sl_kpi_def_find(const char *id);
 /* What to compute.  Initialise with sl_kpi_query_init, then set fields.
  * Strings are borrowed for the duration of sl_kpi_compute. */
 typedef struct sl_kpi_query {
-	int64_t from_day;          /* first local day (inclusive) or SL_KPI_NO_DAY:
-				    * the earliest day with data */
-	int64_t to_day;            /* last local day (inclusive) or SL_KPI_NO_DAY:
-				    * the latest day with data */
-	const char *unit;          /* receiving site ext id, or NULL for all */
-	const char *supplier;      /* supplier organisation ext id, or NULL */
+	int64_t from_day;     /* first local day (inclusive) or SL_KPI_NO_DAY:
+	                       * the earliest day with data */
+	int64_t to_day;       /* last local day (inclusive) or SL_KPI_NO_DAY:
+	                       * the latest day with data */
+	const char *unit;     /* receiving site ext id, or NULL for all */
+	const char *supplier; /* supplier organisation ext id, or NULL */
 	sl_kpi_group by;
 	int64_t baseline_from_day; /* both set, or both SL_KPI_NO_DAY (no baseline) */
 	int64_t baseline_to_day;
-	int64_t small_order_ore;   /* < 0: settings key kpi.small_order_ore, else
-				    * SL_KPI_SMALL_ORDER_ORE_DEFAULT */
+	int64_t small_order_ore;       /* < 0: settings key kpi.small_order_ore, else
+	                                * SL_KPI_SMALL_ORDER_ORE_DEFAULT */
 	int punctuality_tolerance_min; /* < 0: settings key
-				    * kpi.punctuality_tolerance_min, else 20 */
-	const char *only;          /* comma-separated KPI ids to compute, or NULL
-				    * for all (the others are NAN) */
+	                                * kpi.punctuality_tolerance_min, else 20 */
+	const char *only;              /* comma-separated KPI ids to compute, or NULL
+	                                * for all (the others are NAN) */
 } sl_kpi_query;
 
 /* Set every field to its default (whole data range, no filters, no
@@ -104,37 +104,37 @@ void sl_kpi_query_init(sl_kpi_query *q);
  * share with nothing to divide by).  baseline and change_pct are NULL when
  * the query has no baseline. */
 typedef struct sl_kpi_row {
-	char key[96];        /* "all", "2025-W07", "2025-03", a site/supplier id */
-	char label[160];     /* human label: period "2025-02-10..2025-02-16",
-			      * site name, supplier name; "All" for the total */
-	int64_t from_day;    /* the days this row covers, within the period */
+	char key[96];     /* "all", "2025-W07", "2025-03", a site/supplier id */
+	char label[160];  /* human label: period "2025-02-10..2025-02-16",
+	                   * site name, supplier name; "All" for the total */
+	int64_t from_day; /* the days this row covers, within the period */
 	int64_t to_day;
 	double *value;
-	double *baseline;    /* the same KPI over the baseline period (for unit
-			      * and supplier rows: that unit's/supplier's) */
-	double *change_pct;  /* 100 × (value − baseline) / baseline; extensive
-			      * KPIs are compared per day of their periods */
+	double *baseline;   /* the same KPI over the baseline period (for unit
+	                     * and supplier rows: that unit's/supplier's) */
+	double *change_pct; /* 100 × (value − baseline) / baseline; extensive
+	                     * KPIs are compared per day of their periods */
 } sl_kpi_row;
 
 /* The result of sl_kpi_compute; free with sl_kpi_result_free. */
 typedef struct sl_kpi_result {
 	sl_kpi_group by;
-	int64_t from_day, to_day;                   /* the period actually used */
+	int64_t from_day, to_day; /* the period actually used */
 	int has_baseline;
 	int64_t baseline_from_day, baseline_to_day;
-	int64_t small_order_ore;                    /* thresholds actually used */
+	int64_t small_order_ore; /* thresholds actually used */
 	int punctuality_tolerance_min;
-	int has_emissions;                          /* CO2e KPIs present */
-	int64_t receiving_units;                    /* units with deliveries in the
-						     * period (the per-unit divisor);
-						     * 0 when q->only names no KPI
-						     * that needs it */
+	int has_emissions;       /* CO2e KPIs present */
+	int64_t receiving_units; /* units with deliveries in the
+	                          * period (the per-unit divisor);
+	                          * 0 when q->only names no KPI
+	                          * that needs it */
 	size_t n_kpis;
-	const sl_kpi_def **kpis;                    /* borrowed from sl_kpi_defs */
+	const sl_kpi_def **kpis; /* borrowed from sl_kpi_defs */
 	size_t n_rows;
-	sl_kpi_row *rows;                           /* grouped rows, in key order
-						     * (by=none: one row) */
-	sl_kpi_row total;                           /* the whole period, ungrouped */
+	sl_kpi_row *rows; /* grouped rows, in key order
+	                   * (by=none: one row) */
+	sl_kpi_row total; /* the whole period, ungrouped */
 } sl_kpi_result;
 
 /* Compute the KPIs of `q` over store `st` (read-only use).  On success *out
@@ -143,8 +143,7 @@ typedef struct sl_kpi_result {
  * SL_EUSAGE (to_day before from_day, half a baseline, unknown KPI in
  * q->only), SL_ENOTFOUND (unknown unit or supplier id), SL_ESTORE,
  * SL_ENOMEM; *out is NULL then. */
-int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out,
-		   sl_error *err);
+int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_error *err);
 
 /* Free a result; NULL is a no-op. */
 void sl_kpi_result_free(sl_kpi_result *r);
@@ -160,9 +159,9 @@ int sl_kpi_result_index(const sl_kpi_result *r, const char *id);
  * NAN is written as null.  Returns 0 or SL_ENOMEM. */
 int sl_kpi_write_json(const sl_kpi_result *r, sl_buf *out);
 
-/* Append the result as CSV (header row, one line per row and a final
- * "total" row; columns key, label, from, to, then per KPI its value and,
- * with a baseline, <id>_baseline and <id>_change_pct).  `sep` is ',' or
+/* Append the result as CSV (header row, one line per row and, when grouped,
+ * a final "all" total row; CRLF line ends; columns key, label, from, to, then per KPI its value
+ * and, with a baseline, <id>_baseline and <id>_change_pct).  `sep` is ',' or
  * ';'; with ';' decimals use a comma (Swedish Excel).  NA is an empty
  * field.  Returns 0 or SL_ENOMEM. */
 int sl_kpi_write_csv(const sl_kpi_result *r, char sep, sl_buf *out);

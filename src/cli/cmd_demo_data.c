@@ -12,25 +12,27 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: samlast demo-data --out DIR [--seed N] [--year YYYY] [--units N] [--days N]\n\n"
-		"Generate the Helsingborg demo city: organisations.csv, sites.csv, contracts.csv,\n"
-		"vehicles.csv, trips.csv, orders.csv and deliveries.csv in DIR, ready for\n"
-		"'samlast import'.  The same seed always gives the same files.\n\n"
-		"  --out DIR     output directory (created if missing)\n"
-		"  --seed N      random seed (default 1)\n"
-		"  --year YYYY   calendar year of the orders and deliveries (default 2025)\n"
-		"  --units N     receiving units (default 300)\n"
-		"  --days N      only the first N days of the year (default: all)\n"
-		"  --quiet       no summary on stderr\n");
+	fprintf(
+	    out,
+	    "usage: samlast demo-data --out DIR [--seed N] [--year YYYY] [--units N] [--days N]\n\n"
+	    "Generate the Helsingborg demo city: organisations.csv, sites.csv, contracts.csv,\n"
+	    "vehicles.csv, trips.csv, orders.csv and deliveries.csv in DIR, ready for\n"
+	    "'samlast import'.  The same seed always gives the same files.\n\n"
+	    "  --out DIR     output directory (created if missing)\n"
+	    "  --seed N      random seed (default 1)\n"
+	    "  --year YYYY   calendar year of the orders and deliveries (default 2025)\n"
+	    "  --units N     receiving units (default 300)\n"
+	    "  --days N      only the first N days of the year (default: all)\n"
+	    "  --quiet       no summary on stderr\n");
 }
 
 static int parse_int(const char *opt, const char *s, long long lo, long long hi, long long *out)
 {
 	int64_t v;
 	if (sl_parse_int64(s, &v, NULL) != 0 || v < lo || v > hi) {
-		fprintf(stderr, "samlast demo-data: %s expects an integer in %lld..%lld, got '%s'\n",
-			opt, lo, hi, s);
+		fprintf(stderr,
+		        "samlast demo-data: %s expects an integer in %lld..%lld, got '%s'\n", opt,
+		        lo, hi, s);
 		return -1;
 	}
 	*out = v;
@@ -40,10 +42,10 @@ static int parse_int(const char *opt, const char *s, long long lo, long long hi,
 int cmd_demo_data(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"out", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
-		{"year", required_argument, NULL, 'y'}, {"units", required_argument, NULL, 'u'},
-		{"days", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	    {"out", required_argument, NULL, 'o'},  {"seed", required_argument, NULL, 's'},
+	    {"year", required_argument, NULL, 'y'}, {"units", required_argument, NULL, 'u'},
+	    {"days", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	sl_demo_options o;
 	sl_demo_options_init(&o);
@@ -99,9 +101,9 @@ int cmd_demo_data(int argc, char **argv)
 	}
 	if (!quiet)
 		fprintf(stderr,
-			"samlast demo-data: wrote %s: %ld organisations, %ld sites, %ld contracts, "
-			"%ld vehicles, %ld trips, %ld orders (%ld lines), %ld deliveries\n",
-			out, st.organisations, st.sites, st.contracts, st.vehicles, st.trips,
-			st.orders, st.order_lines, st.deliveries);
+		        "samlast demo-data: wrote %s: %ld organisations, %ld sites, %ld contracts, "
+		        "%ld vehicles, %ld trips, %ld orders (%ld lines), %ld deliveries\n",
+		        out, st.organisations, st.sites, st.contracts, st.vehicles, st.trips,
+		        st.orders, st.order_lines, st.deliveries);
 	return 0;
 }

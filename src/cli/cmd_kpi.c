@@ -13,30 +13,31 @@
 
 /* Columns of the grouped table when --kpi is not given. */
 static const char *const grouped_default =
-	"deliveries,deliveries_per_unit_week,stops,contract_fidelity_pct,small_order_share_pct,"
-	"fill_rate_mass_pct,fossil_free_share_pct,pooling_potential";
+    "deliveries,deliveries_per_unit_week,stops,contract_fidelity_pct,small_order_share_pct,"
+    "fill_rate_mass_pct,fossil_free_share_pct,pooling_potential";
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: samlast kpi --db FILE [--from DATE --to DATE] [--unit ID] [--supplier ID]\n"
-		"                   [--by none|week|month|unit|supplier]\n"
-		"                   [--baseline-from DATE --baseline-to DATE]\n"
-		"                   [--small-order-sek N] [--tolerance-min N] [--kpi ID,...]\n"
-		"                   [--format table|csv|csv-sv|json]\n\n"
-		"Compute the delivery KPIs of docs/kpi.md over a samlast database.\n\n"
-		"  --db FILE            the database (default $SAMLAST_DB)\n"
-		"  --from/--to DATE     period, YYYY-MM-DD, inclusive (default: all data)\n"
-		"  --unit ID            only this receiving site (site id)\n"
-		"  --supplier ID        only this supplier (organisation id)\n"
-		"  --by G               group rows by week, month, unit or supplier\n"
-		"  --baseline-from/--baseline-to DATE\n"
-		"                       compare with a baseline period (change in %%)\n"
-		"  --small-order-sek N  small-order threshold (default: settings or 1000 SEK)\n"
-		"  --tolerance-min N    punctuality tolerance around the window (default 20)\n"
-		"  --kpi ID,...         only these KPIs (see --list)\n"
-		"  --list               list the KPI definitions and exit\n"
-		"  --format F           table (default), csv, csv-sv (';' and decimal comma), json\n");
+	fprintf(
+	    out,
+	    "usage: samlast kpi --db FILE [--from DATE --to DATE] [--unit ID] [--supplier ID]\n"
+	    "                   [--by none|week|month|unit|supplier]\n"
+	    "                   [--baseline-from DATE --baseline-to DATE]\n"
+	    "                   [--small-order-sek N] [--tolerance-min N] [--kpi ID,...]\n"
+	    "                   [--format table|csv|csv-sv|json]\n\n"
+	    "Compute the delivery KPIs of docs/kpi.md over a samlast database.\n\n"
+	    "  --db FILE            the database (default $SAMLAST_DB)\n"
+	    "  --from/--to DATE     period, YYYY-MM-DD, inclusive (default: all data)\n"
+	    "  --unit ID            only this receiving site (site id)\n"
+	    "  --supplier ID        only this supplier (organisation id)\n"
+	    "  --by G               group rows by week, month, unit or supplier\n"
+	    "  --baseline-from/--baseline-to DATE\n"
+	    "                       compare with a baseline period (change in %%)\n"
+	    "  --small-order-sek N  small-order threshold (default: settings or 1000 SEK)\n"
+	    "  --tolerance-min N    punctuality tolerance around the window (default 20)\n"
+	    "  --kpi ID,...         only these KPIs (see --list)\n"
+	    "  --list               list the KPI definitions and exit\n"
+	    "  --format F           table (default), csv, csv-sv (';' and decimal comma), json\n");
 }
 
 static int parse_day(const char *opt, const char *s, int64_t *day)
@@ -72,13 +73,14 @@ static void fmt_num(double v, int dec, char *out, size_t n)
 static void print_single(const sl_kpi_result *r)
 {
 	char f[16], t[16], a[48], b[48], c[48];
-	printf("samlast KPIs  %s .. %s  (%lld days, %lld receiving units", sl_date_format(r->from_day, f, sizeof f),
-	       sl_date_format(r->to_day, t, sizeof t), (long long)(r->to_day - r->from_day + 1),
-	       (long long)r->receiving_units);
-	printf(", small order < %lld SEK, punctuality ±%d min)\n", (long long)(r->small_order_ore / 100),
-	       r->punctuality_tolerance_min);
+	printf("samlast KPIs  %s .. %s  (%lld days, %lld receiving units",
+	       sl_date_format(r->from_day, f, sizeof f), sl_date_format(r->to_day, t, sizeof t),
+	       (long long)(r->to_day - r->from_day + 1), (long long)r->receiving_units);
+	printf(", small order < %lld SEK, punctuality ±%d min)\n",
+	       (long long)(r->small_order_ore / 100), r->punctuality_tolerance_min);
 	if (r->has_baseline)
-		printf("baseline       %s .. %s\n", sl_date_format(r->baseline_from_day, f, sizeof f),
+		printf("baseline       %s .. %s\n",
+		       sl_date_format(r->baseline_from_day, f, sizeof f),
 		       sl_date_format(r->baseline_to_day, t, sizeof t));
 	printf("\n%-34s %14s", "KPI", "value");
 	if (r->has_baseline)
@@ -111,8 +113,8 @@ static void print_single(const sl_kpi_result *r)
 	if (!r->has_baseline || dl < 0 || isnan(row->change_pct[dl]))
 		printf("give --baseline-from/--baseline-to\n");
 	else
-		printf("%s (%+.1f %% per unit and week)\n", row->change_pct[dl] <= -20 ? "met" : "not met",
-		       row->change_pct[dl]);
+		printf("%s (%+.1f %% per unit and week)\n",
+		       row->change_pct[dl] <= -20 ? "met" : "not met", row->change_pct[dl]);
 }
 
 static void print_grouped(const sl_kpi_result *r)
@@ -154,24 +156,29 @@ static void print_list(void)
 	size_t n;
 	const sl_kpi_def *d = sl_kpi_defs(&n);
 	for (size_t i = 0; i < n; i++)
-		printf("%-26s %-34s %-18s %s%s\n", d[i].id, d[i].name_en, d[i].unit, d[i].description,
-		       d[i].needs_emissions ? " (needs emissions)" : "");
+		printf("%-26s %-34s %-18s %s%s\n", d[i].id, d[i].name_en, d[i].unit,
+		       d[i].description, d[i].needs_emissions ? " (needs emissions)" : "");
 }
 
 int cmd_kpi(int argc, char **argv)
 {
 	enum { O_BF = 1000, O_BT, O_SMALL, O_TOL, O_LIST };
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'}, {"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'}, {"unit", required_argument, NULL, 'u'},
-		{"supplier", required_argument, NULL, 's'}, {"by", required_argument, NULL, 'b'},
-		{"baseline-from", required_argument, NULL, O_BF},
-		{"baseline-to", required_argument, NULL, O_BT},
-		{"small-order-sek", required_argument, NULL, O_SMALL},
-		{"tolerance-min", required_argument, NULL, O_TOL},
-		{"kpi", required_argument, NULL, 'k'}, {"format", required_argument, NULL, 'F'},
-		{"list", no_argument, NULL, O_LIST}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"unit", required_argument, NULL, 'u'},
+	    {"supplier", required_argument, NULL, 's'},
+	    {"by", required_argument, NULL, 'b'},
+	    {"baseline-from", required_argument, NULL, O_BF},
+	    {"baseline-to", required_argument, NULL, O_BT},
+	    {"small-order-sek", required_argument, NULL, O_SMALL},
+	    {"tolerance-min", required_argument, NULL, O_TOL},
+	    {"kpi", required_argument, NULL, 'k'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"list", no_argument, NULL, O_LIST},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	sl_kpi_query q;
 	sl_kpi_query_init(&q);
@@ -183,10 +190,22 @@ int cmd_kpi(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 'f': if (parse_day("--from", optarg, &q.from_day)) return EX_USAGE_; break;
-		case 't': if (parse_day("--to", optarg, &q.to_day)) return EX_USAGE_; break;
-		case O_BF: if (parse_day("--baseline-from", optarg, &q.baseline_from_day)) return EX_USAGE_; break;
-		case O_BT: if (parse_day("--baseline-to", optarg, &q.baseline_to_day)) return EX_USAGE_; break;
+		case 'f':
+			if (parse_day("--from", optarg, &q.from_day))
+				return EX_USAGE_;
+			break;
+		case 't':
+			if (parse_day("--to", optarg, &q.to_day))
+				return EX_USAGE_;
+			break;
+		case O_BF:
+			if (parse_day("--baseline-from", optarg, &q.baseline_from_day))
+				return EX_USAGE_;
+			break;
+		case O_BT:
+			if (parse_day("--baseline-to", optarg, &q.baseline_to_day))
+				return EX_USAGE_;
+			break;
 		case 'u': q.unit = optarg; break;
 		case 's': q.supplier = optarg; break;
 		case 'k': q.only = optarg; break;
@@ -199,7 +218,10 @@ int cmd_kpi(int argc, char **argv)
 		case O_SMALL: {
 			int64_t ore;
 			if (sl_parse_money_ore(optarg, 0, &ore, NULL) || ore < 0) {
-				fprintf(stderr, "samlast kpi: --small-order-sek expects an amount in SEK, got '%s'\n", optarg);
+				fprintf(stderr,
+				        "samlast kpi: --small-order-sek expects an amount in SEK, "
+				        "got '%s'\n",
+				        optarg);
 				return EX_USAGE_;
 			}
 			q.small_order_ore = ore;
@@ -208,7 +230,9 @@ int cmd_kpi(int argc, char **argv)
 		case O_TOL: {
 			int64_t v;
 			if (sl_parse_int64(optarg, &v, NULL) || v < 0 || v > 1440) {
-				fprintf(stderr, "samlast kpi: --tolerance-min expects 0..1440, got '%s'\n", optarg);
+				fprintf(stderr,
+				        "samlast kpi: --tolerance-min expects 0..1440, got '%s'\n",
+				        optarg);
 				return EX_USAGE_;
 			}
 			q.punctuality_tolerance_min = (int)v;
@@ -272,7 +296,8 @@ int cmd_kpi(int argc, char **argv)
 				if (in) {
 					r->kpis[k] = r->kpis[i];
 					for (size_t j = 0; j <= r->n_rows; j++) {
-						sl_kpi_row *row = j < r->n_rows ? &r->rows[j] : &r->total;
+						sl_kpi_row *row =
+						    j < r->n_rows ? &r->rows[j] : &r->total;
 						row->value[k] = row->value[i];
 						if (r->has_baseline) {
 							row->baseline[k] = row->baseline[i];
@@ -287,8 +312,9 @@ int cmd_kpi(int argc, char **argv)
 		}
 	} else {
 		sl_buf b = {0};
-		rc = !strcmp(format, "json") ? sl_kpi_write_json(r, &b)
-			: sl_kpi_write_csv(r, !strcmp(format, "csv") ? ',' : ';', &b);
+		rc = !strcmp(format, "json")
+		         ? sl_kpi_write_json(r, &b)
+		         : sl_kpi_write_csv(r, !strcmp(format, "csv") ? ',' : ';', &b);
 		if (!rc && !strcmp(format, "json"))
 			rc = sl_buf_putc(&b, '\n');
 		if (rc) {

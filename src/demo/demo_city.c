@@ -24,8 +24,8 @@
 /* ---- static tables ------------------------------------------------------ */
 
 enum { T_SCHOOL, T_PRESCHOOL, T_CARE, T_KITCHEN, T_OFFICE, T_N };
-static const char *const type_name[T_N] = {"school", "preschool", "care_home",
-	"central_kitchen", "office"};
+static const char *const type_name[T_N] = {"school", "preschool", "care_home", "central_kitchen",
+                                           "office"};
 static const char *const type_code[T_N] = {"SKO", "FSK", "VOB", "TLK", "KON"};
 static const double type_share[T_N] = {0.28, 0.43, 0.13, 0.03, 0.13};
 static const int size_min[T_N] = {150, 30, 25, 600, 20};
@@ -35,36 +35,43 @@ static const int recv_from[T_N] = {390, 420, 420, 330, 480};
 static const int recv_to[T_N] = {840, 900, 900, 780, 960};
 static const double small_order_p[T_N] = {0.04, 0.05, 0.06, 0.05, 0.03};
 
-enum { C_FOOD, C_CHILLED, C_FROZEN, C_BREAD, C_FRUIT, C_OFFICE, C_CLEANING,
-       C_HEALTH, C_BEVERAGES, C_PLAY, C_SCHOOLSUP, C_TEXTILES, C_N };
-static const char *const cat_name[C_N] = {"food", "chilled", "frozen", "bread",
-	"fruit_veg", "office", "cleaning", "health_care", "beverages",
-	"play_material", "school_supplies", "textiles"};
-static const char *const cat_temp[C_N] = {"mixed", "chilled", "frozen", "ambient",
-	"chilled", "ambient", "ambient", "ambient", "ambient", "ambient",
-	"ambient", "ambient"};
-static const double price_per_kg[C_N] = {40, 60, 50, 35, 25, 150, 60, 120, 80,
-	150, 150, 100};
-static const double density_kg_m3[C_N] = {250, 300, 320, 80, 200, 200, 300, 120,
-	350, 90, 200, 150};
+enum {
+	C_FOOD,
+	C_CHILLED,
+	C_FROZEN,
+	C_BREAD,
+	C_FRUIT,
+	C_OFFICE,
+	C_CLEANING,
+	C_HEALTH,
+	C_BEVERAGES,
+	C_PLAY,
+	C_SCHOOLSUP,
+	C_TEXTILES,
+	C_N
+};
+static const char *const cat_name[C_N] = {
+    "food",     "chilled",     "frozen",    "bread",         "fruit_veg",       "office",
+    "cleaning", "health_care", "beverages", "play_material", "school_supplies", "textiles"};
+static const char *const cat_temp[C_N] = {"mixed",   "chilled", "frozen",  "ambient",
+                                          "chilled", "ambient", "ambient", "ambient",
+                                          "ambient", "ambient", "ambient", "ambient"};
+static const double price_per_kg[C_N] = {40, 60, 50, 35, 25, 150, 60, 120, 80, 150, 150, 100};
+static const double density_kg_m3[C_N] = {250, 300, 320, 80, 200, 200, 300, 120, 350, 90, 200, 150};
 static const int lead_days[C_N] = {2, 1, 2, 1, 1, 3, 3, 2, 2, 3, 3, 3};
 static const int has_window[C_N] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
 
 /* orders per week, by unit type and category */
 static const double freq[T_N][C_N] = {
-	{2, 2, 1, 2, 2, 0.25, 0.5, 0.1, 0, 0, 0.25, 0},
-	{1, 2, 0.5, 2, 1, 0.2, 0.3, 0.1, 0, 0.25, 0, 0},
-	{2, 2, 1, 3, 2, 0.25, 0.5, 1, 0.5, 0, 0, 0.5},
-	{3, 3, 1, 3, 3, 0.1, 0.5, 0, 0, 0, 0, 0.25},
-	{0, 0, 0, 1, 0.5, 0.5, 0.25, 0, 0.5, 0, 0, 0},
+    {2, 2, 1, 2, 2, 0.25, 0.5, 0.1, 0, 0, 0.25, 0}, {1, 2, 0.5, 2, 1, 0.2, 0.3, 0.1, 0, 0.25, 0, 0},
+    {2, 2, 1, 3, 2, 0.25, 0.5, 1, 0.5, 0, 0, 0.5},  {3, 3, 1, 3, 3, 0.1, 0.5, 0, 0, 0, 0, 0.25},
+    {0, 0, 0, 1, 0.5, 0.5, 0.25, 0, 0.5, 0, 0, 0},
 };
 /* SEK per person (pupil, child, resident, portion, employee) per week */
 static const double spend[T_N][C_N] = {
-	{12, 10, 4, 3, 5, 1.0, 1.2, 0.1, 0, 0, 3, 0},
-	{20, 22, 6, 6, 10, 1.0, 3, 0.3, 0, 6, 0, 0},
-	{45, 50, 15, 12, 18, 1.5, 8, 45, 6, 0, 0, 10},
-	{14, 14, 6, 3, 6, 0.2, 1.5, 0, 0, 0, 0, 1.5},
-	{0, 0, 0, 1, 2, 8, 3, 0, 6, 0, 0, 0},
+    {12, 10, 4, 3, 5, 1.0, 1.2, 0.1, 0, 0, 3, 0},  {20, 22, 6, 6, 10, 1.0, 3, 0.3, 0, 6, 0, 0},
+    {45, 50, 15, 12, 18, 1.5, 8, 45, 6, 0, 0, 10}, {14, 14, 6, 3, 6, 0.2, 1.5, 0, 0, 0, 0, 1.5},
+    {0, 0, 0, 1, 2, 8, 3, 0, 6, 0, 0, 0},
 };
 
 struct item {
@@ -73,33 +80,66 @@ struct item {
 };
 #define NITEMS 5
 static const struct item items[C_N][NITEMS] = {
-	{{"Pasta fullkorn 5 kg", "EA", 119}, {"Ris parboiled 10 kg", "EA", 189},
-	 {"Krossade tomater 2,5 kg", "EA", 54.5}, {"Rapsolja 10 l", "EA", 229},
-	 {"Linser röda 5 kg", "EA", 149}},
-	{{"Mellanmjölk 10 l", "EA", 129}, {"Naturell yoghurt 5 l", "EA", 98},
-	 {"Kycklingfilé", "KGM", 89}, {"Nötfärs", "KGM", 99}, {"Ost hushåll", "KGM", 85}},
-	{{"Fiskpinnar 5 kg", "EA", 289}, {"Ärter frysta 2,5 kg", "EA", 69},
-	 {"Köttbullar 5 kg", "EA", 335}, {"Broccoli fryst 2,5 kg", "EA", 79},
-	 {"Glass vanilj 5 l", "EA", 159}},
-	{{"Rågbröd skivat", "EA", 32}, {"Knäckebröd 2 kg", "EA", 78},
-	 {"Frallor 50 st", "EA", 145}, {"Limpa", "EA", 29}, {"Tunnbröd", "EA", 39}},
-	{{"Äpplen", "KGM", 24}, {"Bananer", "KGM", 22}, {"Morötter", "KGM", 12},
-	 {"Potatis", "KGM", 9}, {"Gurka", "EA", 14}},
-	{{"Kopieringspapper A4", "EA", 55}, {"Pärmar 10 st", "EA", 129},
-	 {"Pennor 50 st", "EA", 149}, {"Toner", "EA", 899}, {"Kuvert C4 250 st", "EA", 239}},
-	{{"Handtvål 5 l", "EA", 159}, {"Torkpapper", "EA", 389}, {"Diskmedel 5 l", "EA", 139},
-	 {"Allrengöring 5 l", "EA", 119}, {"Soppåsar 500 st", "EA", 199}},
-	{{"Undersökningshandskar 100 st", "EA", 79}, {"Inkontinensskydd", "EA", 349},
-	 {"Förband sortiment", "EA", 129}, {"Handsprit 1 l", "EA", 69},
-	 {"Munskydd 50 st", "EA", 59}},
-	{{"Kaffe 1 kg", "EA", 139}, {"Te 100 påsar", "EA", 59}, {"Mineralvatten 24 st", "EA", 119},
-	 {"Juice 3 l", "EA", 65}, {"Havredryck 1 l", "EA", 24}},
-	{{"Modellera", "EA", 89}, {"Kritor", "EA", 59}, {"Pussel", "EA", 149},
-	 {"Ritpapper", "EA", 99}, {"Byggklossar", "EA", 399}},
-	{{"Skrivhäften 10 st", "EA", 89}, {"Miniräknare", "EA", 129}, {"Linjaler 10 st", "EA", 69},
-	 {"Lim 10 st", "EA", 79}, {"Suddgummin 20 st", "EA", 49}},
-	{{"Frottéhanddukar 10 st", "EA", 399}, {"Lakan", "EA", 189}, {"Förkläden", "EA", 149},
-	 {"Disktrasor 20 st", "EA", 119}, {"Arbetskläder", "EA", 459}},
+    {{"Pasta fullkorn 5 kg", "EA", 119},
+     {"Ris parboiled 10 kg", "EA", 189},
+     {"Krossade tomater 2,5 kg", "EA", 54.5},
+     {"Rapsolja 10 l", "EA", 229},
+     {"Linser röda 5 kg", "EA", 149}},
+    {{"Mellanmjölk 10 l", "EA", 129},
+     {"Naturell yoghurt 5 l", "EA", 98},
+     {"Kycklingfilé", "KGM", 89},
+     {"Nötfärs", "KGM", 99},
+     {"Ost hushåll", "KGM", 85}},
+    {{"Fiskpinnar 5 kg", "EA", 289},
+     {"Ärter frysta 2,5 kg", "EA", 69},
+     {"Köttbullar 5 kg", "EA", 335},
+     {"Broccoli fryst 2,5 kg", "EA", 79},
+     {"Glass vanilj 5 l", "EA", 159}},
+    {{"Rågbröd skivat", "EA", 32},
+     {"Knäckebröd 2 kg", "EA", 78},
+     {"Frallor 50 st", "EA", 145},
+     {"Limpa", "EA", 29},
+     {"Tunnbröd", "EA", 39}},
+    {{"Äpplen", "KGM", 24},
+     {"Bananer", "KGM", 22},
+     {"Morötter", "KGM", 12},
+     {"Potatis", "KGM", 9},
+     {"Gurka", "EA", 14}},
+    {{"Kopieringspapper A4", "EA", 55},
+     {"Pärmar 10 st", "EA", 129},
+     {"Pennor 50 st", "EA", 149},
+     {"Toner", "EA", 899},
+     {"Kuvert C4 250 st", "EA", 239}},
+    {{"Handtvål 5 l", "EA", 159},
+     {"Torkpapper", "EA", 389},
+     {"Diskmedel 5 l", "EA", 139},
+     {"Allrengöring 5 l", "EA", 119},
+     {"Soppåsar 500 st", "EA", 199}},
+    {{"Undersökningshandskar 100 st", "EA", 79},
+     {"Inkontinensskydd", "EA", 349},
+     {"Förband sortiment", "EA", 129},
+     {"Handsprit 1 l", "EA", 69},
+     {"Munskydd 50 st", "EA", 59}},
+    {{"Kaffe 1 kg", "EA", 139},
+     {"Te 100 påsar", "EA", 59},
+     {"Mineralvatten 24 st", "EA", 119},
+     {"Juice 3 l", "EA", 65},
+     {"Havredryck 1 l", "EA", 24}},
+    {{"Modellera", "EA", 89},
+     {"Kritor", "EA", 59},
+     {"Pussel", "EA", 149},
+     {"Ritpapper", "EA", 99},
+     {"Byggklossar", "EA", 399}},
+    {{"Skrivhäften 10 st", "EA", 89},
+     {"Miniräknare", "EA", 129},
+     {"Linjaler 10 st", "EA", 69},
+     {"Lim 10 st", "EA", 79},
+     {"Suddgummin 20 st", "EA", 49}},
+    {{"Frottéhanddukar 10 st", "EA", 399},
+     {"Lakan", "EA", 189},
+     {"Förkläden", "EA", 149},
+     {"Disktrasor 20 st", "EA", 119},
+     {"Arbetskläder", "EA", 459}},
 };
 
 struct place {
@@ -107,67 +147,102 @@ struct place {
 	double lat, lon, weight;
 };
 static const struct place places[] = {
-	{"Centrum", "Helsingborg", 56.046, 12.700, 3}, {"Tågaborg", "Helsingborg", 56.058, 12.690, 2},
-	{"Stattena", "Helsingborg", 56.055, 12.700, 2}, {"Eneborg", "Helsingborg", 56.037, 12.712, 2},
-	{"Husensjö", "Helsingborg", 56.054, 12.730, 2}, {"Fredriksdal", "Helsingborg", 56.060, 12.712, 2},
-	{"Olympia", "Helsingborg", 56.043, 12.725, 2}, {"Söder", "Helsingborg", 56.035, 12.705, 3},
-	{"Ringstorp", "Helsingborg", 56.065, 12.725, 2}, {"Dalhem", "Helsingborg", 56.027, 12.740, 2},
-	{"Drottninghög", "Helsingborg", 56.042, 12.745, 2}, {"Planteringen", "Helsingborg", 56.025, 12.720, 2},
-	{"Gåsebäck", "Helsingborg", 56.028, 12.730, 1}, {"Närlunda", "Helsingborg", 56.022, 12.750, 1},
-	{"Högasten", "Helsingborg", 56.020, 12.760, 1}, {"Elineberg", "Helsingborg", 56.030, 12.760, 2},
-	{"Rosengården", "Helsingborg", 56.038, 12.770, 2}, {"Västra Ramlösa", "Helsingborg", 56.015, 12.735, 1},
-	{"Ramlösa", "Helsingborg", 56.022, 12.738, 1}, {"Råå", "Råå", 56.003, 12.748, 2},
-	{"Påarp", "Påarp", 56.030, 12.820, 1}, {"Ödåkra", "Ödåkra", 56.105, 12.745, 2},
-	{"Mörarp", "Mörarp", 56.065, 12.850, 1}, {"Kattarp", "Kattarp", 56.143, 12.775, 1},
-	{"Hittarp", "Helsingborg", 56.098, 12.655, 1}, {"Laröd", "Helsingborg", 56.088, 12.670, 1},
-	{"Domsten", "Helsingborg", 56.118, 12.622, 1}, {"Allerum", "Helsingborg", 56.085, 12.780, 1},
-	{"Bårslöv", "Bårslöv", 56.015, 12.855, 1}, {"Gantofta", "Gantofta", 55.985, 12.815, 1},
-	{"Rydebäck", "Rydebäck", 55.966, 12.790, 1}, {"Vallåkra", "Vallåkra", 55.965, 12.855, 1},
-	{"Hasslarp", "Hasslarp", 56.123, 12.812, 1}, {"Pålsjö", "Helsingborg", 56.068, 12.690, 1},
-	{"Berga", "Helsingborg", 56.060, 12.745, 2}, {"Mariastaden", "Helsingborg", 56.070, 12.745, 2},
-	{"Maria Park", "Helsingborg", 56.075, 12.730, 1}, {"Brohuset", "Helsingborg", 56.058, 12.770, 1},
-	{"Adolfsberg", "Helsingborg", 56.078, 12.705, 1}, {"Wilson Park", "Helsingborg", 56.040, 12.735, 1},
-	{"Slottshöjden", "Helsingborg", 56.052, 12.708, 1}, {"Fältabacken", "Helsingborg", 56.044, 12.756, 1},
-	{"Ättekulla", "Helsingborg", 56.010, 12.760, 1}, {"Fjärestad", "Fjärestad", 56.000, 12.870, 1},
+    {"Centrum", "Helsingborg", 56.046, 12.700, 3},
+    {"Tågaborg", "Helsingborg", 56.058, 12.690, 2},
+    {"Stattena", "Helsingborg", 56.055, 12.700, 2},
+    {"Eneborg", "Helsingborg", 56.037, 12.712, 2},
+    {"Husensjö", "Helsingborg", 56.054, 12.730, 2},
+    {"Fredriksdal", "Helsingborg", 56.060, 12.712, 2},
+    {"Olympia", "Helsingborg", 56.043, 12.725, 2},
+    {"Söder", "Helsingborg", 56.035, 12.705, 3},
+    {"Ringstorp", "Helsingborg", 56.065, 12.725, 2},
+    {"Dalhem", "Helsingborg", 56.027, 12.740, 2},
+    {"Drottninghög", "Helsingborg", 56.042, 12.745, 2},
+    {"Planteringen", "Helsingborg", 56.025, 12.720, 2},
+    {"Gåsebäck", "Helsingborg", 56.028, 12.730, 1},
+    {"Närlunda", "Helsingborg", 56.022, 12.750, 1},
+    {"Högasten", "Helsingborg", 56.020, 12.760, 1},
+    {"Elineberg", "Helsingborg", 56.030, 12.760, 2},
+    {"Rosengården", "Helsingborg", 56.038, 12.770, 2},
+    {"Västra Ramlösa", "Helsingborg", 56.015, 12.735, 1},
+    {"Ramlösa", "Helsingborg", 56.022, 12.738, 1},
+    {"Råå", "Råå", 56.003, 12.748, 2},
+    {"Påarp", "Påarp", 56.030, 12.820, 1},
+    {"Ödåkra", "Ödåkra", 56.105, 12.745, 2},
+    {"Mörarp", "Mörarp", 56.065, 12.850, 1},
+    {"Kattarp", "Kattarp", 56.143, 12.775, 1},
+    {"Hittarp", "Helsingborg", 56.098, 12.655, 1},
+    {"Laröd", "Helsingborg", 56.088, 12.670, 1},
+    {"Domsten", "Helsingborg", 56.118, 12.622, 1},
+    {"Allerum", "Helsingborg", 56.085, 12.780, 1},
+    {"Bårslöv", "Bårslöv", 56.015, 12.855, 1},
+    {"Gantofta", "Gantofta", 55.985, 12.815, 1},
+    {"Rydebäck", "Rydebäck", 55.966, 12.790, 1},
+    {"Vallåkra", "Vallåkra", 55.965, 12.855, 1},
+    {"Hasslarp", "Hasslarp", 56.123, 12.812, 1},
+    {"Pålsjö", "Helsingborg", 56.068, 12.690, 1},
+    {"Berga", "Helsingborg", 56.060, 12.745, 2},
+    {"Mariastaden", "Helsingborg", 56.070, 12.745, 2},
+    {"Maria Park", "Helsingborg", 56.075, 12.730, 1},
+    {"Brohuset", "Helsingborg", 56.058, 12.770, 1},
+    {"Adolfsberg", "Helsingborg", 56.078, 12.705, 1},
+    {"Wilson Park", "Helsingborg", 56.040, 12.735, 1},
+    {"Slottshöjden", "Helsingborg", 56.052, 12.708, 1},
+    {"Fältabacken", "Helsingborg", 56.044, 12.756, 1},
+    {"Ättekulla", "Helsingborg", 56.010, 12.760, 1},
+    {"Fjärestad", "Fjärestad", 56.000, 12.870, 1},
 };
 #define NPLACES ((int)(sizeof places / sizeof places[0]))
 
 /* The coast as (lat, lon); sites stay at least 0.006° east of it. */
 static const double coast[][2] = {
-	{55.95, 12.790}, {55.97, 12.770}, {56.00, 12.735}, {56.02, 12.712}, {56.035, 12.695},
-	{56.046, 12.689}, {56.060, 12.680}, {56.075, 12.665}, {56.095, 12.637},
-	{56.117, 12.607}, {56.14, 12.575}, {56.16, 12.560},
+    {55.95, 12.790},  {55.97, 12.770},  {56.00, 12.735},  {56.02, 12.712},
+    {56.035, 12.695}, {56.046, 12.689}, {56.060, 12.680}, {56.075, 12.665},
+    {56.095, 12.637}, {56.117, 12.607}, {56.14, 12.575},  {56.16, 12.560},
 };
 
-static const char *const school_stems[] = {"Björka", "Ekebacks", "Lind", "Lönnebergs",
-	"Rönnbäcks", "Hassel", "Tallbacks", "Sol", "Stjärn", "Ängs", "Skogs", "Bergs", "Dal",
-	"Strand", "Backa", "Kulla", "Vik", "Havs", "Sand", "Park", "Borg", "Holm", "Kvarn",
-	"Slotts", "Kyrk", "Brunns", "Fälte", "Gärdes", "Lunda", "Heds", "Nygårds", "Västra",
-	"Östra", "Norra", "Södra", "Mölle", "Sjöbacka", "Ljung", "Fyr", "Ros"};
-static const char *const preschool_names[] = {"Myran", "Humlan", "Nyckelpigan", "Solrosen",
-	"Blåklinten", "Ekorren", "Igelkotten", "Uggleboet", "Trollet", "Regnbågen",
-	"Skattkistan", "Kastanjen", "Lärkan", "Svalan", "Linden", "Tallkotten", "Måsen",
-	"Snäckan", "Fyren", "Vågen", "Bäcken", "Ängen", "Smultronet", "Blåbäret", "Lingonet",
-	"Äppelgården", "Päronet", "Körsbäret", "Vitsippan", "Blåsippan", "Maskrosen",
-	"Tussilago", "Kotten", "Mullvaden", "Grodan", "Fjärilen", "Sparven", "Koltrasten",
-	"Räven", "Haren", "Älgen", "Björnen", "Musslan", "Sjöstjärnan", "Båten", "Ankaret",
-	"Kompassen", "Stjärnan", "Månen", "Solen", "Molnet", "Vinden", "Tornet", "Slottet",
-	"Kullen", "Dalen", "Lunden", "Parken", "Gläntan", "Stigen"};
-static const char *const care_names[] = {"Ekbacken", "Lindgården", "Solhaga", "Västergården",
-	"Tallbacken", "Havsutsikten", "Ljunghaga", "Åbogården", "Björkhagen", "Sofiagården",
-	"Rosenlund", "Källgården", "Ängsgården", "Pilgården", "Slottsbacken", "Kvarngården",
-	"Lärkbacken", "Bokhaga", "Vikhaga", "Strandgården", "Almgården", "Kastanjegården",
-	"Hasselbacken", "Furuhem", "Lönngården", "Sjöhaga", "Fyrbacken", "Kullagården",
-	"Dalagården", "Parkhemmet"};
-static const char *const office_names[] = {"Stadshuset", "Rådhuset", "Kulturförvaltningen",
-	"Skol- och fritidsförvaltningen", "Vård- och omsorgsförvaltningen",
-	"Stadsbyggnadsförvaltningen", "Arbetsmarknadsförvaltningen", "Socialförvaltningen",
-	"Miljöförvaltningen", "Räddningstjänsten", "Stadsbiblioteket", "Dunkers kulturhus",
-	"Fastighetsförvaltningen", "Kontaktcenter"};
-static const char *const streets[] = {"Skolgatan", "Storgatan", "Drottninggatan",
-	"Kungsgatan", "Södra vägen", "Norra vägen", "Björkvägen", "Ekvägen", "Lindallén",
-	"Parkgatan", "Kyrkogatan", "Ringvägen", "Bruksgatan", "Hamngatan", "Ängsvägen",
-	"Lärkgatan", "Vikingagatan", "Furutorpsgatan", "Carl Krooks gata", "Bergaliden"};
+static const char *const school_stems[] = {
+    "Björka", "Ekebacks", "Lind",  "Lönnebergs", "Rönnbäcks", "Hassel", "Tallbacks", "Sol",
+    "Stjärn", "Ängs",     "Skogs", "Bergs",      "Dal",       "Strand", "Backa",     "Kulla",
+    "Vik",    "Havs",     "Sand",  "Park",       "Borg",      "Holm",   "Kvarn",     "Slotts",
+    "Kyrk",   "Brunns",   "Fälte", "Gärdes",     "Lunda",     "Heds",   "Nygårds",   "Västra",
+    "Östra",  "Norra",    "Södra", "Mölle",      "Sjöbacka",  "Ljung",  "Fyr",       "Ros"};
+static const char *const preschool_names[] = {
+    "Myran",      "Humlan",      "Nyckelpigan", "Solrosen",   "Blåklinten",  "Ekorren",
+    "Igelkotten", "Uggleboet",   "Trollet",     "Regnbågen",  "Skattkistan", "Kastanjen",
+    "Lärkan",     "Svalan",      "Linden",      "Tallkotten", "Måsen",       "Snäckan",
+    "Fyren",      "Vågen",       "Bäcken",      "Ängen",      "Smultronet",  "Blåbäret",
+    "Lingonet",   "Äppelgården", "Päronet",     "Körsbäret",  "Vitsippan",   "Blåsippan",
+    "Maskrosen",  "Tussilago",   "Kotten",      "Mullvaden",  "Grodan",      "Fjärilen",
+    "Sparven",    "Koltrasten",  "Räven",       "Haren",      "Älgen",       "Björnen",
+    "Musslan",    "Sjöstjärnan", "Båten",       "Ankaret",    "Kompassen",   "Stjärnan",
+    "Månen",      "Solen",       "Molnet",      "Vinden",     "Tornet",      "Slottet",
+    "Kullen",     "Dalen",       "Lunden",      "Parken",     "Gläntan",     "Stigen"};
+static const char *const care_names[] = {
+    "Ekbacken",   "Lindgården",   "Solhaga",      "Västergården",   "Tallbacken",   "Havsutsikten",
+    "Ljunghaga",  "Åbogården",    "Björkhagen",   "Sofiagården",    "Rosenlund",    "Källgården",
+    "Ängsgården", "Pilgården",    "Slottsbacken", "Kvarngården",    "Lärkbacken",   "Bokhaga",
+    "Vikhaga",    "Strandgården", "Almgården",    "Kastanjegården", "Hasselbacken", "Furuhem",
+    "Lönngården", "Sjöhaga",      "Fyrbacken",    "Kullagården",    "Dalagården",   "Parkhemmet"};
+static const char *const office_names[] = {"Stadshuset",
+                                           "Rådhuset",
+                                           "Kulturförvaltningen",
+                                           "Skol- och fritidsförvaltningen",
+                                           "Vård- och omsorgsförvaltningen",
+                                           "Stadsbyggnadsförvaltningen",
+                                           "Arbetsmarknadsförvaltningen",
+                                           "Socialförvaltningen",
+                                           "Miljöförvaltningen",
+                                           "Räddningstjänsten",
+                                           "Stadsbiblioteket",
+                                           "Dunkers kulturhus",
+                                           "Fastighetsförvaltningen",
+                                           "Kontaktcenter"};
+static const char *const streets[] = {
+    "Skolgatan",   "Storgatan",    "Drottninggatan", "Kungsgatan",       "Södra vägen",
+    "Norra vägen", "Björkvägen",   "Ekvägen",        "Lindallén",        "Parkgatan",
+    "Kyrkogatan",  "Ringvägen",    "Bruksgatan",     "Hamngatan",        "Ängsvägen",
+    "Lärkgatan",   "Vikingagatan", "Furutorpsgatan", "Carl Krooks gata", "Bergaliden"};
 
 /* depot locations in the region */
 struct depot {
@@ -175,15 +250,27 @@ struct depot {
 	double lat, lon;
 	const char *postcode;
 };
-enum { DP_BERGA, DP_LANGEBERGA, DP_ATTEKULLA, DP_LANDSKRONA, DP_ANGELHOLM, DP_MALMO,
-       DP_LUND, DP_HOGANAS, DP_BJUV, DP_ASTORP, DP_ODAKRA, DP_RAA };
+enum {
+	DP_BERGA,
+	DP_LANGEBERGA,
+	DP_ATTEKULLA,
+	DP_LANDSKRONA,
+	DP_ANGELHOLM,
+	DP_MALMO,
+	DP_LUND,
+	DP_HOGANAS,
+	DP_BJUV,
+	DP_ASTORP,
+	DP_ODAKRA,
+	DP_RAA
+};
 static const struct depot depots[] = {
-	{"Helsingborg", 56.062, 12.765, "254 67"}, {"Helsingborg", 56.110, 12.765, "254 74"},
-	{"Helsingborg", 56.005, 12.770, "252 50"}, {"Landskrona", 55.880, 12.860, "261 51"},
-	{"Ängelholm", 56.245, 12.870, "262 73"}, {"Malmö", 55.565, 13.040, "212 41"},
-	{"Lund", 55.720, 13.210, "224 78"}, {"Höganäs", 56.200, 12.565, "263 39"},
-	{"Bjuv", 56.085, 12.920, "267 32"}, {"Åstorp", 56.135, 12.945, "265 39"},
-	{"Ödåkra", 56.108, 12.748, "260 35"}, {"Råå", 56.005, 12.750, "252 70"},
+    {"Helsingborg", 56.062, 12.765, "254 67"}, {"Helsingborg", 56.110, 12.765, "254 74"},
+    {"Helsingborg", 56.005, 12.770, "252 50"}, {"Landskrona", 55.880, 12.860, "261 51"},
+    {"Ängelholm", 56.245, 12.870, "262 73"},   {"Malmö", 55.565, 13.040, "212 41"},
+    {"Lund", 55.720, 13.210, "224 78"},        {"Höganäs", 56.200, 12.565, "263 39"},
+    {"Bjuv", 56.085, 12.920, "267 32"},        {"Åstorp", 56.135, 12.945, "265 39"},
+    {"Ödåkra", 56.108, 12.748, "260 35"},      {"Råå", 56.005, 12.750, "252 70"},
 };
 
 /* contract situation of a supplier in the generated year */
@@ -194,46 +281,46 @@ struct supplier_def {
 	int cat, is_local, depot, own_carrier, contract, telematics;
 };
 static const struct supplier_def supplier_defs[] = {
-	{"Skånsk Storhushållsgrossist AB", C_FOOD, 0, DP_MALMO, 1, CT_RENEW, 1},
-	{"Nordvästra Livs AB", C_FOOD, 0, DP_BERGA, 1, CT_FULL, 1},
-	{"Kullabygdens Partihandel AB", C_FOOD, 1, DP_ANGELHOLM, 1, CT_NONE, 0},
-	{"Sydgross Restaurang AB", C_FOOD, 0, DP_LANDSKRONA, 1, CT_FULL, 1},
-	{"Öresundsmejeriet AB", C_CHILLED, 0, DP_LANDSKRONA, 1, CT_STARTS, 1},
-	{"Landskrona Kyllogistik AB", C_CHILLED, 0, DP_LANDSKRONA, 1, CT_ENDS, 0},
-	{"Söderåsens Mejeri AB", C_CHILLED, 1, DP_BJUV, 0, CT_NONE, 0},
-	{"Kullens Chark AB", C_CHILLED, 1, DP_HOGANAS, 0, CT_NONE, 0},
-	{"Rååns Fisk AB", C_CHILLED, 1, DP_RAA, 0, CT_NONE, 0},
-	{"Söderslätts Ägg och Fågel AB", C_CHILLED, 0, DP_MALMO, 0, CT_FULL, 0},
-	{"Nordfrys Syd AB", C_FROZEN, 0, DP_LANGEBERGA, 1, CT_FULL, 1},
-	{"Frysbilen i Skåne AB", C_FROZEN, 0, DP_MALMO, 1, CT_RENEW, 0},
-	{"Glassmakarna i Höganäs AB", C_FROZEN, 1, DP_HOGANAS, 1, CT_NONE, 0},
-	{"Bageriet på Söder AB", C_BREAD, 1, DP_ATTEKULLA, 1, CT_FULL, 0},
-	{"Ödåkra Bröd AB", C_BREAD, 1, DP_ODAKRA, 1, CT_NONE, 0},
-	{"Landskrona Bageri AB", C_BREAD, 0, DP_LANDSKRONA, 0, CT_FULL, 0},
-	{"Söderbagarna Malmö AB", C_BREAD, 0, DP_MALMO, 0, CT_NONE, 0},
-	{"Grönt från Bjuv AB", C_FRUIT, 1, DP_BJUV, 1, CT_NONE, 0},
-	{"Hallandsåsens Frukt & Grönt AB", C_FRUIT, 0, DP_ANGELHOLM, 1, CT_FULL, 1},
-	{"Öresunds Grönsakshall AB", C_FRUIT, 0, DP_BERGA, 0, CT_FULL, 0},
-	{"Kontorsvaruhuset Syd AB", C_OFFICE, 0, DP_MALMO, 0, CT_FULL, 0},
-	{"Papper & Penna Helsingborg AB", C_OFFICE, 1, DP_BERGA, 0, CT_NONE, 0},
-	{"Skrivbordet Skåne AB", C_OFFICE, 0, DP_LUND, 0, CT_NONE, 0},
-	{"Nordisk Kontorsservice AB", C_OFFICE, 0, DP_MALMO, 0, CT_RENEW, 0},
-	{"Ängelholms Kontorsmaterial AB", C_OFFICE, 1, DP_ANGELHOLM, 0, CT_NONE, 0},
-	{"Rent & Fint Hygien AB", C_CLEANING, 0, DP_LANDSKRONA, 0, CT_FULL, 0},
-	{"Skånsk Städgrossist AB", C_CLEANING, 0, DP_MALMO, 0, CT_FULL, 0},
-	{"Hygienhuset Helsingborg AB", C_CLEANING, 1, DP_BERGA, 0, CT_NONE, 0},
-	{"Nordens Renhållningsmaterial AB", C_CLEANING, 0, DP_LUND, 0, CT_NONE, 0},
-	{"Klart Städ & Förbrukning AB", C_CLEANING, 1, DP_ANGELHOLM, 0, CT_NONE, 0},
-	{"Vårdmaterial Syd AB", C_HEALTH, 0, DP_MALMO, 0, CT_FULL, 0},
-	{"Omsorgsprodukter i Skåne AB", C_HEALTH, 0, DP_LUND, 0, CT_RENEW, 0},
-	{"MediLager Helsingborg AB", C_HEALTH, 1, DP_LANGEBERGA, 0, CT_NONE, 0},
-	{"Inkontinensservice Syd AB", C_HEALTH, 0, DP_MALMO, 0, CT_FULL, 0},
-	{"Sjukvårdsförråd Öresund AB", C_HEALTH, 0, DP_LANDSKRONA, 0, CT_NONE, 0},
-	{"Kaffe & Automater Kullen AB", C_BEVERAGES, 1, DP_HOGANAS, 1, CT_FULL, 0},
-	{"Leksaksgrossisten Syd AB", C_PLAY, 0, DP_LUND, 0, CT_FULL, 0},
-	{"Skolmaterial Norden AB", C_SCHOOLSUP, 0, DP_MALMO, 0, CT_FULL, 0},
-	{"Textilservice Öresund AB", C_TEXTILES, 0, DP_LANDSKRONA, 0, CT_FULL, 0},
-	{"Pysselhörnan Helsingborg AB", C_PLAY, 1, DP_ATTEKULLA, 0, CT_NONE, 0},
+    {"Skånsk Storhushållsgrossist AB", C_FOOD, 0, DP_MALMO, 1, CT_RENEW, 1},
+    {"Nordvästra Livs AB", C_FOOD, 0, DP_BERGA, 1, CT_FULL, 1},
+    {"Kullabygdens Partihandel AB", C_FOOD, 1, DP_ANGELHOLM, 1, CT_NONE, 0},
+    {"Sydgross Restaurang AB", C_FOOD, 0, DP_LANDSKRONA, 1, CT_FULL, 1},
+    {"Öresundsmejeriet AB", C_CHILLED, 0, DP_LANDSKRONA, 1, CT_STARTS, 1},
+    {"Landskrona Kyllogistik AB", C_CHILLED, 0, DP_LANDSKRONA, 1, CT_ENDS, 0},
+    {"Söderåsens Mejeri AB", C_CHILLED, 1, DP_BJUV, 0, CT_NONE, 0},
+    {"Kullens Chark AB", C_CHILLED, 1, DP_HOGANAS, 0, CT_NONE, 0},
+    {"Rååns Fisk AB", C_CHILLED, 1, DP_RAA, 0, CT_NONE, 0},
+    {"Söderslätts Ägg och Fågel AB", C_CHILLED, 0, DP_MALMO, 0, CT_FULL, 0},
+    {"Nordfrys Syd AB", C_FROZEN, 0, DP_LANGEBERGA, 1, CT_FULL, 1},
+    {"Frysbilen i Skåne AB", C_FROZEN, 0, DP_MALMO, 1, CT_RENEW, 0},
+    {"Glassmakarna i Höganäs AB", C_FROZEN, 1, DP_HOGANAS, 1, CT_NONE, 0},
+    {"Bageriet på Söder AB", C_BREAD, 1, DP_ATTEKULLA, 1, CT_FULL, 0},
+    {"Ödåkra Bröd AB", C_BREAD, 1, DP_ODAKRA, 1, CT_NONE, 0},
+    {"Landskrona Bageri AB", C_BREAD, 0, DP_LANDSKRONA, 0, CT_FULL, 0},
+    {"Söderbagarna Malmö AB", C_BREAD, 0, DP_MALMO, 0, CT_NONE, 0},
+    {"Grönt från Bjuv AB", C_FRUIT, 1, DP_BJUV, 1, CT_NONE, 0},
+    {"Hallandsåsens Frukt & Grönt AB", C_FRUIT, 0, DP_ANGELHOLM, 1, CT_FULL, 1},
+    {"Öresunds Grönsakshall AB", C_FRUIT, 0, DP_BERGA, 0, CT_FULL, 0},
+    {"Kontorsvaruhuset Syd AB", C_OFFICE, 0, DP_MALMO, 0, CT_FULL, 0},
+    {"Papper & Penna Helsingborg AB", C_OFFICE, 1, DP_BERGA, 0, CT_NONE, 0},
+    {"Skrivbordet Skåne AB", C_OFFICE, 0, DP_LUND, 0, CT_NONE, 0},
+    {"Nordisk Kontorsservice AB", C_OFFICE, 0, DP_MALMO, 0, CT_RENEW, 0},
+    {"Ängelholms Kontorsmaterial AB", C_OFFICE, 1, DP_ANGELHOLM, 0, CT_NONE, 0},
+    {"Rent & Fint Hygien AB", C_CLEANING, 0, DP_LANDSKRONA, 0, CT_FULL, 0},
+    {"Skånsk Städgrossist AB", C_CLEANING, 0, DP_MALMO, 0, CT_FULL, 0},
+    {"Hygienhuset Helsingborg AB", C_CLEANING, 1, DP_BERGA, 0, CT_NONE, 0},
+    {"Nordens Renhållningsmaterial AB", C_CLEANING, 0, DP_LUND, 0, CT_NONE, 0},
+    {"Klart Städ & Förbrukning AB", C_CLEANING, 1, DP_ANGELHOLM, 0, CT_NONE, 0},
+    {"Vårdmaterial Syd AB", C_HEALTH, 0, DP_MALMO, 0, CT_FULL, 0},
+    {"Omsorgsprodukter i Skåne AB", C_HEALTH, 0, DP_LUND, 0, CT_RENEW, 0},
+    {"MediLager Helsingborg AB", C_HEALTH, 1, DP_LANGEBERGA, 0, CT_NONE, 0},
+    {"Inkontinensservice Syd AB", C_HEALTH, 0, DP_MALMO, 0, CT_FULL, 0},
+    {"Sjukvårdsförråd Öresund AB", C_HEALTH, 0, DP_LANDSKRONA, 0, CT_NONE, 0},
+    {"Kaffe & Automater Kullen AB", C_BEVERAGES, 1, DP_HOGANAS, 1, CT_FULL, 0},
+    {"Leksaksgrossisten Syd AB", C_PLAY, 0, DP_LUND, 0, CT_FULL, 0},
+    {"Skolmaterial Norden AB", C_SCHOOLSUP, 0, DP_MALMO, 0, CT_FULL, 0},
+    {"Textilservice Öresund AB", C_TEXTILES, 0, DP_LANDSKRONA, 0, CT_FULL, 0},
+    {"Pysselhörnan Helsingborg AB", C_PLAY, 1, DP_ATTEKULLA, 0, CT_NONE, 0},
 };
 #define NSUP ((int)(sizeof supplier_defs / sizeof supplier_defs[0]))
 
@@ -242,17 +329,18 @@ struct carrier_def {
 	int depot, reports_trips, reports_vehicle, telematics, electric, is_local;
 };
 static const struct carrier_def carrier_defs[] = {
-	{"Helsingborgs Åkeri AB", DP_BERGA, 1, 1, 1, 0, 1},
-	{"Öresund Distribution AB", DP_LANDSKRONA, 1, 1, 0, 0, 0},
-	{"Skåne Paketexpress AB", DP_MALMO, 0, 0, 0, 0, 0},
-	{"Grön Citylogistik HBG AB", DP_ATTEKULLA, 1, 1, 1, 1, 1},
-	{"Nordvästskånes Budbilar AB", DP_LANGEBERGA, 0, 1, 0, 0, 1},
+    {"Helsingborgs Åkeri AB", DP_BERGA, 1, 1, 1, 0, 1},
+    {"Öresund Distribution AB", DP_LANDSKRONA, 1, 1, 0, 0, 0},
+    {"Skåne Paketexpress AB", DP_MALMO, 0, 0, 0, 0, 0},
+    {"Grön Citylogistik HBG AB", DP_ATTEKULLA, 1, 1, 1, 1, 1},
+    {"Nordvästskånes Budbilar AB", DP_LANGEBERGA, 0, 1, 0, 0, 1},
 };
 #define NCARDEF ((int)(sizeof carrier_defs / sizeof carrier_defs[0]))
 
 enum { VC_VAN, VC_R75, VC_R12, VC_R20, VC_R26, VC_ART, VC_N };
-static const char *const vclass_name[VC_N] = {"van_lt_3.5t", "rigid_3.5_7.5t",
-	"rigid_7.5_12t", "rigid_12_20t", "rigid_20_26t", "articulated_34_40t"};
+static const char *const vclass_name[VC_N] = {"van_lt_3.5t",   "rigid_3.5_7.5t",
+                                              "rigid_7.5_12t", "rigid_12_20t",
+                                              "rigid_20_26t",  "articulated_34_40t"};
 static const double vcap_kg[VC_N] = {900, 2500, 4500, 8000, 12000, 24000};
 static const double vcap_m3[VC_N] = {10, 20, 32, 42, 50, 85};
 static const int vcap_pallets[VC_N] = {3, 8, 12, 16, 18, 33};
@@ -353,7 +441,7 @@ static double gc_km(double lat1, double lon1, double lat2, double lon2)
 	const double r = 6371.0088, d2r = M_PI / 180.0;
 	double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
 	double a = sin(dlat / 2) * sin(dlat / 2) +
-		   cos(lat1 * d2r) * cos(lat2 * d2r) * sin(dlon / 2) * sin(dlon / 2);
+	           cos(lat1 * d2r) * cos(lat2 * d2r) * sin(dlon / 2) * sin(dlon / 2);
 	return 2 * r * asin(sqrt(a));
 }
 
@@ -445,15 +533,16 @@ static int school_holiday(int64_t d)
 	sl_civil_from_days(d, &y, &m, &dd);
 	sl_iso_week(d, &iy, &w);
 	int64_t e = easter_day(y);
-	if (w == 7 || w == 44)                 /* sportlov (Skåne), höstlov */
+	if (w == 7 || w == 44) /* sportlov (Skåne), höstlov */
 		return 1;
-	if (d >= e - 6 && d <= e + 1)          /* påsklov: Holy Week + Easter Monday */
+	if (d >= e - 6 && d <= e + 1) /* påsklov: Holy Week + Easter Monday */
 		return 1;
-	if (d == e + 40)                       /* the Friday after Ascension */
+	if (d == e + 40) /* the Friday after Ascension */
 		return 1;
 	if ((m == 1 && dd <= 7) || (m == 12 && dd >= 20))
 		return 1;
-	int64_t summer_from = sl_days_from_civil(y, 6, 13), summer_to = sl_days_from_civil(y, 8, 18);
+	int64_t summer_from = sl_days_from_civil(y, 6, 13),
+	        summer_to = sl_days_from_civil(y, 8, 18);
 	if (d >= summer_from && d <= summer_to)
 		return m == 7 ? 3 : 2;
 	return 0;
@@ -529,11 +618,10 @@ static void unit_name(struct gen *g, const struct unit *u, int nth, char *out, s
 		if (nth < (int)nc)
 			snprintf(out, n, "%s vård- och omsorgsboende", care_names[nth]);
 		else
-			snprintf(out, n, "%s vård- och omsorgsboende, %s", care_names[nth % nc], place);
+			snprintf(out, n, "%s vård- och omsorgsboende, %s", care_names[nth % nc],
+			         place);
 		break;
-	case T_KITCHEN:
-		snprintf(out, n, "Tillagningskök %s %d", place, nth + 1);
-		break;
+	case T_KITCHEN: snprintf(out, n, "Tillagningskök %s %d", place, nth + 1); break;
 	default:
 		if (nth < (int)no)
 			snprintf(out, n, "%s", office_names[nth]);
@@ -549,10 +637,12 @@ static int write_world(struct gen *g, FILE *fo, FILE *fs, FILE *fc, FILE *fv)
 	char buf[200], num[16], gln[32];
 	fputs("id,kind,name,org_number,gln,category,is_local,parent\n", fo);
 	fputs("id,org,name,unit_type,address,postcode,city,lon,lat,gln,receiving_days,"
-	      "receiving_from,receiving_to\n", fs);
+	      "receiving_from,receiving_to\n",
+	      fs);
 	fputs("id,supplier,category,title,valid_from,valid_to\n", fc);
 	fputs("id,carrier,reg_plate,vehicle_class,energy_carrier,euro_class,capacity_kg,"
-	      "capacity_m3,capacity_pallets,temp_classes\n", fv);
+	      "capacity_m3,capacity_pallets,temp_classes\n",
+	      fv);
 	fputs("HBG,city,Helsingborgs stad,212000-1108,,,1,\n", fo);
 	g->st.organisations++;
 
@@ -586,10 +676,12 @@ static int write_world(struct gen *g, FILE *fo, FILE *fs, FILE *fc, FILE *fv)
 			gs1_complete(gln, 12);
 			fprintf(fs, "%s,%s,", u->site_id, u->org_id);
 			csv_field(fs, buf);
-			const char *street = streets[irand(g, (int)(sizeof streets / sizeof streets[0]))];
-			int house = 1 + irand(g, 60), pc = 250 + irand(g, 7), pc2 = 10 + irand(g, 80);
+			const char *street =
+			    streets[irand(g, (int)(sizeof streets / sizeof streets[0]))];
+			int house = 1 + irand(g, 60), pc = 250 + irand(g, 7),
+			    pc2 = 10 + irand(g, 80);
 			fprintf(fs, ",%s,%s %d,%d %02d,%s,%.6f,%.6f,%s,Mon-Fri,", type_name[t],
-				street, house, pc, pc2, places[u->place].city, u->lon, u->lat, gln);
+			        street, house, pc, pc2, places[u->place].city, u->lon, u->lat, gln);
 			char a[8], b[8];
 			fmt_hhmm(recv_from[t], a);
 			fmt_hhmm(recv_to[t], b);
@@ -659,9 +751,9 @@ static int write_world(struct gen *g, FILE *fo, FILE *fs, FILE *fc, FILE *fv)
 		fprintf(fs, "D-%s,%s,", g->sup[s].org_id, g->sup[s].org_id);
 		snprintf(buf, sizeof buf, "%s lager %s", supplier_defs[s].name, dp->name);
 		csv_field(fs, buf);
-		fprintf(fs, ",depot,Industrigatan %d,%s,%s,%.6f,%.6f,,Mon-Fri,05:00,17:00\n",
-			1 + s, dp->postcode, dp->name, dp->lon + 0.001 * (s % 5),
-			dp->lat + 0.0007 * (s % 7));
+		fprintf(fs, ",depot,Industrigatan %d,%s,%s,%.6f,%.6f,,Mon-Fri,05:00,17:00\n", 1 + s,
+		        dp->postcode, dp->name, dp->lon + 0.001 * (s % 5),
+		        dp->lat + 0.0007 * (s % 7));
 		g->st.sites++;
 	}
 	for (int c = 0; c < NCARDEF; c++) {
@@ -670,7 +762,7 @@ static int write_world(struct gen *g, FILE *fo, FILE *fs, FILE *fc, FILE *fv)
 		snprintf(buf, sizeof buf, "%s terminal", carrier_defs[c].name);
 		csv_field(fs, buf);
 		fprintf(fs, ",hub,Terminalvägen %d,%s,%s,%.6f,%.6f,,Mon-Fri,05:00,18:00\n", 2 + c,
-			dp->postcode, dp->name, dp->lon - 0.0015 * c, dp->lat + 0.001 * c);
+		        dp->postcode, dp->name, dp->lon - 0.0015 * c, dp->lat + 0.001 * c);
 		g->st.sites++;
 	}
 
@@ -685,22 +777,26 @@ static int write_world(struct gen *g, FILE *fo, FILE *fs, FILE *fc, FILE *fv)
 		case CT_FULL:
 			sl_date_format(sl_days_from_civil(y - 2, 4, 1), f1, sizeof f1);
 			sl_date_format(sl_days_from_civil(y + 1, 3, 31), t1, sizeof t1);
-			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,%s\n", y - 2, s + 1, sid, c, c, f1, t1);
+			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,%s\n", y - 2, s + 1, sid, c,
+			        c, f1, t1);
 			g->st.contracts++;
 			break;
 		case CT_RENEW:
 			sl_date_format(sl_days_from_civil(y - 3, 7, 1), f1, sizeof f1);
 			sl_date_format(sl_days_from_civil(y, 6, 30), t1, sizeof t1);
-			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,%s\n", y - 3, s + 1, sid, c, c, f1, t1);
+			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,%s\n", y - 3, s + 1, sid, c,
+			        c, f1, t1);
 			sl_date_format(sl_days_from_civil(y, 7, 1), f1, sizeof f1);
 			sl_date_format(sl_days_from_civil(y + 2, 6, 30), t1, sizeof t1);
-			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s (förnyat),%s,%s\n", y, s + 1, sid, c, c, f1, t1);
+			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s (förnyat),%s,%s\n", y, s + 1,
+			        sid, c, c, f1, t1);
 			g->st.contracts += 2;
 			break;
 		case CT_ENDS:
 			sl_date_format(sl_days_from_civil(y - 3, 9, 1), f1, sizeof f1);
 			sl_date_format(sl_days_from_civil(y, 8, 31), t1, sizeof t1);
-			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,%s\n", y - 3, s + 1, sid, c, c, f1, t1);
+			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,%s\n", y - 3, s + 1, sid, c,
+			        c, f1, t1);
 			g->st.contracts++;
 			break;
 		case CT_STARTS:
@@ -708,8 +804,7 @@ static int write_world(struct gen *g, FILE *fo, FILE *fs, FILE *fc, FILE *fv)
 			fprintf(fc, "AVT-%d-%02d,%s,%s,Ramavtal %s,%s,\n", y, s + 1, sid, c, c, f1);
 			g->st.contracts++;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	return 0;
@@ -723,7 +818,8 @@ static const char *contract_for(struct gen *g, int s, int64_t d, char *out)
 	switch (supplier_defs[s].contract) {
 	case CT_FULL: snprintf(out, 32, "AVT-%d-%02d", y - 2, s + 1); return out;
 	case CT_RENEW:
-		snprintf(out, 32, "AVT-%d-%02d", d < sl_days_from_civil(y, 7, 1) ? y - 3 : y, s + 1);
+		snprintf(out, 32, "AVT-%d-%02d", d < sl_days_from_civil(y, 7, 1) ? y - 3 : y,
+		         s + 1);
 		return out;
 	case CT_ENDS: snprintf(out, 32, "AVT-%d-%02d", y - 3, s + 1); return out; /* habit */
 	case CT_STARTS:
@@ -741,7 +837,7 @@ static int suppliers_of(int cat, int contracted, int *out)
 	for (int s = 0; s < NSUP; s++)
 		if (supplier_defs[s].cat == cat &&
 		    (contracted ? supplier_defs[s].contract != CT_NONE
-			: supplier_defs[s].contract == CT_NONE))
+		                : supplier_defs[s].contract == CT_NONE))
 			out[n++] = s;
 	return n;
 }
@@ -776,7 +872,8 @@ static int build_relations(struct gen *g)
 				for (int i = 0; i < ncand; i++)
 					if (supplier_defs[cand[i]].contract == CT_STARTS)
 						r->switch_to = cand[i];
-				r->switch_day = sl_days_from_civil(g->opt->year, 9, 1) + irand(g, 57);
+				r->switch_day =
+				    sl_days_from_civil(g->opt->year, 9, 1) + irand(g, 57);
 			}
 			if (f >= 1) {
 				int k = (int)lround(f);
@@ -828,8 +925,11 @@ static int build_fleets(struct gen *g, FILE *fv)
 			if (cat == C_BREAD || cat == C_BEVERAGES)
 				vh->vclass = x < 0.6 ? VC_VAN : VC_R75;
 			else if (cat >= 0)
-				vh->vclass = x < 0.1 ? VC_R75 : x < 0.4 ? VC_R12 : x < 0.85 ? VC_R20
-					: x < 0.95 ? VC_R26 : VC_ART;
+				vh->vclass = x < 0.1    ? VC_R75
+				             : x < 0.4  ? VC_R12
+				             : x < 0.85 ? VC_R20
+				             : x < 0.95 ? VC_R26
+				                        : VC_ART;
 			else if (electric)
 				vh->vclass = x < 0.5 ? VC_VAN : VC_R75;
 			else
@@ -856,20 +956,27 @@ static int build_fleets(struct gen *g, FILE *fv)
 			char euro[4] = "";
 			if (!zero) {
 				double u = sl_rng_double(&g->rng);
-				snprintf(euro, sizeof euro, "%d", u < 0.72 ? 6 : u < 0.90 ? 5 : u < 0.97 ? 4 : 3);
+				snprintf(euro, sizeof euro, "%d",
+				         u < 0.72   ? 6
+				         : u < 0.90 ? 5
+				         : u < 0.97 ? 4
+				                    : 3);
 			}
-			const char *temps = (cat == C_CHILLED || cat == C_FROZEN || cat == C_FOOD ||
-					     cat == C_FRUIT) ? "ambient|chilled|frozen" : cat < 0 ? "ambient|chilled" : "ambient";
+			const char *temps =
+			    (cat == C_CHILLED || cat == C_FROZEN || cat == C_FOOD || cat == C_FRUIT)
+			        ? "ambient|chilled|frozen"
+			    : cat < 0 ? "ambient|chilled"
+			              : "ambient";
 			char plate[8];
 			/* one draw per statement: argument evaluation order is
 			 * unspecified, and the bytes must not depend on the compiler */
 			int p1 = irand(g, 26), p2 = irand(g, 26), p3 = irand(g, 26);
 			int p4 = irand(g, 100), p5 = irand(g, 32);
-			snprintf(plate, sizeof plate, "%c%c%c%02d%c", 'A' + p1, 'A' + p2, 'A' + p3, p4,
-				 "0123456789ABCDEFGHJKLMNPRSTUWXYZ"[p5]);
+			snprintf(plate, sizeof plate, "%c%c%c%02d%c", 'A' + p1, 'A' + p2, 'A' + p3,
+			         p4, "0123456789ABCDEFGHJKLMNPRSTUWXYZ"[p5]);
 			fprintf(fv, "%s,%s,%s,%s,%s,%s,%.0f,%.0f,%d,%s\n", vh->id, k->org_id, plate,
-				vclass_name[vh->vclass], vh->energy, euro, vcap_kg[vh->vclass],
-				vcap_m3[vh->vclass], vcap_pallets[vh->vclass], temps);
+			        vclass_name[vh->vclass], vh->energy, euro, vcap_kg[vh->vclass],
+			        vcap_m3[vh->vclass], vcap_pallets[vh->vclass], temps);
 			g->st.vehicles++;
 		}
 	}
@@ -895,7 +1002,7 @@ static struct delivery *push_delivery(struct delivery **arr, size_t *n, size_t *
 
 /* Write one order (its lines) for delivery day d; returns the order seq. */
 static long write_order(struct gen *g, int s, int ui, int cat, int64_t d, double target_sek,
-			int on_contract, double *mass_kg)
+                        int on_contract, double *mass_kg)
 {
 	struct supplier *sp = &g->sup[s];
 	long seq = ++sp->order_seq;
@@ -922,10 +1029,11 @@ static long write_order(struct gen *g, int s, int ui, int cat, int64_t d, double
 		snprintf(gtin, sizeof gtin, "73100%02d%05d", cat, ii * 11 + 3);
 		gs1_complete(gtin, 12);
 		fprintf(g->f_orders, "ORD%07ld,%s,%s,%s,%s,%s,%s,%d,", seq, sp->org_id,
-			g->units[ui].site_id, cat_name[cat], at, req, contract ? contract : "", l + 1);
+		        g->units[ui].site_id, cat_name[cat], at, req, contract ? contract : "",
+		        l + 1);
 		csv_field(g->f_orders, it->name);
 		fprintf(g->f_orders, ",%s,%.0f,%s,%lld.%02lld\n", gtin, q, it->unit_code,
-			(long long)(line_ore / 100), (long long)(line_ore % 100));
+		        (long long)(line_ore / 100), (long long)(line_ore % 100));
 		g->st.order_lines++;
 	}
 	g->st.orders++;
@@ -934,7 +1042,7 @@ static long write_order(struct gen *g, int s, int ui, int cat, int64_t d, double
 }
 
 static int add_order(struct gen *g, int s, int ui, int cat, int64_t d, double target_sek,
-		     int on_contract)
+                     int on_contract)
 {
 	double mass = 0;
 	long seq = write_order(g, s, ui, cat, d, target_sek, on_contract, &mass);
@@ -1036,7 +1144,7 @@ static int cmp_angle(const void *a, const void *b)
 }
 
 static void write_delivery(struct gen *g, const struct delivery *dl, int64_t d, const char *veh,
-			   const char *trip, int seq, int actual_min)
+                           const char *trip, int seq, int actual_min)
 {
 	struct supplier *sp = &g->sup[dl->supplier];
 	const struct carrier *k = &g->car[sp->carrier];
@@ -1051,9 +1159,9 @@ static void write_delivery(struct gen *g, const struct delivery *dl, int64_t d, 
 	if (seq > 0)
 		snprintf(seqs, sizeof seqs, "%d", seq);
 	int parcels = (int)ceil(dl->mass_kg / 12.0);
-	fprintf(g->f_deliveries, "DLV%07ld,%s,%s,%s,%s,%s,%s,%s,%d,%.1f,%.3f,%s,", ++sp->delivery_seq,
-		sp->org_id, k->org_id, g->units[dl->unit].site_id, veh, trip, seqs, at,
-		parcels < 1 ? 1 : parcels, dl->mass_kg, dl->volume_m3, cat_temp[dl->cat]);
+	fprintf(g->f_deliveries, "DLV%07ld,%s,%s,%s,%s,%s,%s,%s,%d,%.1f,%.3f,%s,",
+	        ++sp->delivery_seq, sp->org_id, k->org_id, g->units[dl->unit].site_id, veh, trip,
+	        seqs, at, parcels < 1 ? 1 : parcels, dl->mass_kg, dl->volume_m3, cat_temp[dl->cat]);
 	for (int i = 0; i < dl->norders; i++)
 		fprintf(g->f_deliveries, "%sORD%07ld", i ? "|" : "", dl->orders[i]);
 	fprintf(g->f_deliveries, ",%s,%s,%s\n", wf, wt, dl->cancelled ? "cancelled" : "delivered");
@@ -1144,19 +1252,21 @@ static void route_carrier(struct gen *g, int c, struct delivery *L, size_t n, in
 		if (k->telematics) {
 			double noise = urand(g, 0.9, 1.1);
 			if (strcmp(vh->energy, "electricity") == 0) {
-				snprintf(fuel, sizeof fuel, "%.1f", km * vcons_kwh_km[vh->vclass] * noise);
+				snprintf(fuel, sizeof fuel, "%.1f",
+				         km * vcons_kwh_km[vh->vclass] * noise);
 				strcpy(unit, "kWh");
 			} else if (strcmp(vh->energy, "cbg") == 0) {
 				snprintf(fuel, sizeof fuel, "%.1f",
-					 km * vcons_l_100km[vh->vclass] / 100.0 * 0.85 * noise);
+				         km * vcons_l_100km[vh->vclass] / 100.0 * 0.85 * noise);
 				strcpy(unit, "kg");
 			} else {
-				snprintf(fuel, sizeof fuel, "%.1f", km * vcons_l_100km[vh->vclass] / 100.0 * noise);
+				snprintf(fuel, sizeof fuel, "%.1f",
+				         km * vcons_l_100km[vh->vclass] / 100.0 * noise);
 				strcpy(unit, "l");
 			}
 		}
 		fprintf(g->f_trips, "%s,%s,%s,%s,%s,%s,%.1f,%s,%s,\n", tripid, k->org_id, vh->id,
-			k->site_id, sa, ea, km, fuel, unit);
+		        k->site_id, sa, ea, km, fuel, unit);
 		g->st.trips++;
 		for (size_t a = i; a < j; a++) {
 			/* noise never puts a stop before its trip left the depot */
@@ -1227,8 +1337,7 @@ static FILE *open_out(const char *dir, const char *name, sl_error *err)
 	return f;
 }
 
-int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *stats,
-		  sl_error *err)
+int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *stats, sl_error *err)
 {
 	if (!dir || !*dir)
 		return sl_error_set(err, SL_EUSAGE, "no output directory given");
@@ -1240,7 +1349,7 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 		return sl_error_set(err, SL_EUSAGE, "days %d out of range 1..366", opt->days);
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return sl_error_set(err, SL_EIO, "cannot create directory '%s': %s", dir,
-				    strerror(errno));
+		                    strerror(errno));
 
 	struct gen *g = calloc(1, sizeof *g);
 	if (!g)
@@ -1252,7 +1361,8 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 	g->rel = calloc((size_t)g->nunits * C_N, sizeof *g->rel);
 	g->car = calloc(NCARDEF + NSUP, sizeof *g->car);
 	static const char *const names[] = {"organisations.csv", "sites.csv", "contracts.csv",
-		"vehicles.csv", "trips.csv", "orders.csv", "deliveries.csv"};
+	                                    "vehicles.csv",      "trips.csv", "orders.csv",
+	                                    "deliveries.csv"};
 	FILE *f[7] = {0};
 	int rc = 0;
 	if (!g->units || !g->rel || !g->car) {
@@ -1268,11 +1378,14 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 	g->f_orders = f[5];
 	g->f_deliveries = f[6];
 	fputs("id,carrier,vehicle,origin_site,start_at,end_at,distance_km,fuel_used,fuel_unit,"
-	      "energy_carrier\n", g->f_trips);
+	      "energy_carrier\n",
+	      g->f_trips);
 	fputs("id,supplier,site,category,ordered_at,requested_date,contract,line_id,item,gtin,"
-	      "quantity,unit_code,line_value_sek\n", g->f_orders);
+	      "quantity,unit_code,line_value_sek\n",
+	      g->f_orders);
 	fputs("id,supplier,carrier,site,vehicle,trip,stop_seq,delivered_at,parcels,mass_kg,"
-	      "volume_m3,temp_class,orders,window_from,window_to,status\n", g->f_deliveries);
+	      "volume_m3,temp_class,orders,window_from,window_to,status\n",
+	      g->f_deliveries);
 
 	write_world(g, f[0], f[1], f[2], f[3]);
 	build_relations(g);
@@ -1281,8 +1394,8 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 		goto done;
 	}
 	g->first_day = sl_days_from_civil(opt->year, 1, 1);
-	int ndays = opt->days ? opt->days
-		: (int)(sl_days_from_civil(opt->year + 1, 1, 1) - g->first_day);
+	int ndays =
+	    opt->days ? opt->days : (int)(sl_days_from_civil(opt->year + 1, 1, 1) - g->first_day);
 	for (int64_t d = g->first_day; d < g->first_day + ndays; d++) {
 		if (!working_day(d))
 			continue;

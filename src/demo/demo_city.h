@@ -16,10 +16,10 @@
 #include "samlast/base.h"
 
 typedef struct sl_demo_options {
-	uint64_t seed;   /* random seed */
-	int year;        /* calendar year of orders and deliveries (2000..2100) */
-	int units;       /* receiving units (default 300; 10..2000) */
-	int days;        /* days of the year to generate (default: whole year) */
+	uint64_t seed; /* random seed */
+	int year;      /* calendar year of orders and deliveries (2000..2100) */
+	int units;     /* receiving units (default 300; 10..2000) */
+	int days;      /* days of the year to generate (default: whole year) */
 } sl_demo_options;
 
 typedef struct sl_demo_stats {
@@ -34,7 +34,6 @@ void sl_demo_options_init(sl_demo_options *o);
  * files of the same names are replaced).  Fills *stats when not NULL.
  * Errors: SL_EUSAGE (options out of range), SL_EIO (cannot create or write a
  * file; the message names it), SL_ENOMEM. */
-int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *stats,
-		  sl_error *err);
+int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *stats, sl_error *err);
 
 #endif

@@ -20,10 +20,39 @@
 #include <string.h>
 
 enum {
-	K_STOPS, K_MASS, K_VOL, K_VKNOWN, K_EURO6, K_FF, K_RECV_N, K_RECV_OK, K_WIN_N,
-	K_WIN_OK, K_DELIV, K_SHARED, K_POOL, K_VISITS, K_UNITS, K_ORDERS, K_LINES,
-	K_VALUE, K_SMALL, K_ONCON, K_FM_SUM, K_FM_N, K_FV_SUM, K_FV_N, K_KM, K_SUPP,
-	K_LOCAL, K_EM_WTW, K_EM_N, K_EM_PRIM, K_EM_MASS, K_FLEET_N, K_N
+	K_STOPS,
+	K_MASS,
+	K_VOL,
+	K_VKNOWN,
+	K_EURO6,
+	K_FF,
+	K_RECV_N,
+	K_RECV_OK,
+	K_WIN_N,
+	K_WIN_OK,
+	K_DELIV,
+	K_SHARED,
+	K_POOL,
+	K_VISITS,
+	K_UNITS,
+	K_ORDERS,
+	K_LINES,
+	K_VALUE,
+	K_SMALL,
+	K_ONCON,
+	K_FM_SUM,
+	K_FM_N,
+	K_FV_SUM,
+	K_FV_N,
+	K_KM,
+	K_SUPP,
+	K_LOCAL,
+	K_EM_WTW,
+	K_EM_N,
+	K_EM_PRIM,
+	K_EM_MASS,
+	K_FLEET_N,
+	K_N
 };
 
 struct group {
@@ -38,11 +67,11 @@ struct gset {
 
 struct ctx {
 	sl_store *st;
-	int64_t site_id, supplier_id;    /* -1: no filter */
+	int64_t site_id, supplier_id; /* -1: no filter */
 	int64_t small_ore;
 	int tol_min;
 	int has_em;
-	int ungrouped;  /* the current computation has no grouping */
+	int ungrouped; /* the current computation has no grouping */
 	unsigned fam;
 	/* month grouping: the first day of each month of the current range */
 	int64_t *month_start;
@@ -111,7 +140,7 @@ static int months_for(struct ctx *cx, int64_t from, int64_t to)
 
 /* Append the group expression for columns (day, site, supplier). */
 static int gexpr(sl_buf *b, const struct ctx *cx, sl_kpi_group by, const char *day,
-		 const char *site, const char *sup)
+                 const char *site, const char *sup)
 {
 	switch (by) {
 	case SL_KPI_BY_WEEK: return sl_buf_printf(b, "((%s + 3) / 7)", day);
@@ -124,21 +153,22 @@ static int gexpr(sl_buf *b, const struct ctx *cx, sl_kpi_group by, const char *d
 			return SL_ENOMEM;
 		for (size_t i = 1; i < cx->n_months; i++)
 			if (sl_buf_printf(b, " WHEN %s < %lld THEN %zu", day,
-					  (long long)cx->month_start[i], i - 1))
+			                  (long long)cx->month_start[i], i - 1))
 				return SL_ENOMEM;
 		return sl_buf_printf(b, " ELSE %zu END", cx->n_months - 1);
 	default: return sl_buf_puts(b, "0");
 	}
 }
 
-static int filter(sl_buf *b, const struct ctx *cx, const char *a, int deliveries,
-		  int64_t from, int64_t to)
+static int filter(sl_buf *b, const struct ctx *cx, const char *a, int deliveries, int64_t from,
+                  int64_t to)
 {
-	int rc = deliveries
-		? sl_buf_printf(b, "%s.status = 'delivered' AND %s.local_day BETWEEN %lld AND %lld",
-				a, a, (long long)from, (long long)to)
-		: sl_buf_printf(b, "%s.order_day BETWEEN %lld AND %lld", a, (long long)from,
-				(long long)to);
+	int rc =
+	    deliveries
+	        ? sl_buf_printf(b, "%s.status = 'delivered' AND %s.local_day BETWEEN %lld AND %lld",
+	                        a, a, (long long)from, (long long)to)
+	        : sl_buf_printf(b, "%s.order_day BETWEEN %lld AND %lld", a, (long long)from,
+	                        (long long)to);
 	if (!rc && cx->site_id >= 0)
 		rc = sl_buf_printf(b, " AND %s.site_id = %lld", a, (long long)cx->site_id);
 	if (!rc && cx->supplier_id >= 0)
@@ -147,8 +177,7 @@ static int filter(sl_buf *b, const struct ctx *cx, const char *a, int deliveries
 }
 
 /* Run `sql`; column 0 is the group, columns 1..k go to components map[]. */
-static int run(struct ctx *cx, char *sql, const int *map, int k, struct gset *out,
-	       sl_error *err)
+static int run(struct ctx *cx, char *sql, const int *map, int k, struct gset *out, sl_error *err)
 {
 	/* Ungrouped, the group is a constant: drop the final GROUP BY, which
 	 * would only make SQLite sort every row (the query still returns one
@@ -182,8 +211,8 @@ static int run(struct ctx *cx, char *sql, const int *map, int k, struct gset *ou
 /* Strings shared by the queries of one computation. */
 struct parts {
 	sl_buf gd, go, gt, gx, fd, fo, fall;
-	const char *sup_col;   /* "d.supplier_id" when grouping by supplier, else "0" */
-	const char *sup_grp;   /* ", d.supplier_id" or "" */
+	const char *sup_col; /* "d.supplier_id" when grouping by supplier, else "0" */
+	const char *sup_grp; /* ", d.supplier_id" or "" */
 };
 
 static void parts_free(struct parts *p)
@@ -202,15 +231,17 @@ static int q_stops(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 	static const int map[] = {K_STOPS, K_MASS, K_VOL, K_WIN_N, K_WIN_OK};
 	sl_buf_reset(q);
 	/* index-only: every column read is in deliveries_kpi */
-	if (sl_buf_printf(q,
-		"SELECT %s, COUNT(*), SUM(d.mass_kg), SUM(d.volume_m3),"
-		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
-		"  THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
-		"  AND d.local_min >= d.window_from_min - %d AND d.local_min <= d.window_to_min + %d"
-		"  THEN 1 ELSE 0 END)"
-		" FROM deliveries d WHERE %s GROUP BY 1",
-		p->gd.data, cx->tol_min, cx->tol_min, p->fd.data))
+	if (sl_buf_printf(
+	        q,
+	        "SELECT %s, COUNT(*), SUM(d.mass_kg), SUM(d.volume_m3),"
+	        " SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
+	        "  THEN 1 ELSE 0 END),"
+	        " SUM(CASE WHEN d.window_from_min IS NOT NULL AND d.window_to_min IS NOT NULL"
+	        "  AND d.local_min >= d.window_from_min - %d AND d.local_min <= d.window_to_min + "
+	        "%d"
+	        "  THEN 1 ELSE 0 END)"
+	        " FROM deliveries d WHERE %s GROUP BY 1",
+	        p->gd.data, cx->tol_min, cx->tol_min, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 5, out, err);
 }
@@ -220,15 +251,16 @@ static int q_hours(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 	static const int map[] = {K_RECV_N, K_RECV_OK};
 	sl_buf_reset(q);
 	/* weekday bit: day 0 (1970-01-01) was a Thursday, bit 0 is Monday */
-	if (sl_buf_printf(q,
-		"SELECT %s,"
-		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
-		"  THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
-		"  AND d.local_min >= s.recv_from_min AND d.local_min <= s.recv_to_min"
-		"  AND ((s.recv_days >> ((d.local_day + 3) %% 7)) & 1) = 1 THEN 1 ELSE 0 END)"
-		" FROM deliveries d LEFT JOIN sites s ON s.id = d.site_id WHERE %s GROUP BY 1",
-		p->gd.data, p->fd.data))
+	if (sl_buf_printf(
+	        q,
+	        "SELECT %s,"
+	        " SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
+	        "  THEN 1 ELSE 0 END),"
+	        " SUM(CASE WHEN s.recv_from_min IS NOT NULL AND s.recv_to_min IS NOT NULL"
+	        "  AND d.local_min >= s.recv_from_min AND d.local_min <= s.recv_to_min"
+	        "  AND ((s.recv_days >> ((d.local_day + 3) %% 7)) & 1) = 1 THEN 1 ELSE 0 END)"
+	        " FROM deliveries d LEFT JOIN sites s ON s.id = d.site_id WHERE %s GROUP BY 1",
+	        p->gd.data, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 2, out, err);
 }
@@ -240,23 +272,24 @@ static int q_fleet(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 	/* the trip's energy carrier overrides the vehicle's, and the trip's
 	 * vehicle stands in for a missing one.  Two primary-key probes per stop
 	 * measured faster than grouping by (vehicle, trip) first, which sorts. */
-	if (sl_buf_printf(q,
-		"SELECT %s, COUNT(*), SUM(CASE WHEN v.id IS NOT NULL THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN v.id IS NOT NULL AND (v.euro_class >= 6 OR"
-		"  COALESCE(t.energy_carrier, v.energy_carrier) IN ('electricity', 'hydrogen'))"
-		"  THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN v.id IS NOT NULL AND COALESCE(t.energy_carrier, v.energy_carrier)"
-		"  IN " FOSSIL_FREE " THEN 1 ELSE 0 END)"
-		" FROM deliveries d LEFT JOIN trips t ON t.id = d.trip_id"
-		" LEFT JOIN vehicles v ON v.id = COALESCE(d.vehicle_id, t.vehicle_id)"
-		" WHERE %s GROUP BY 1",
-		p->gd.data, p->fd.data))
+	if (sl_buf_printf(
+	        q,
+	        "SELECT %s, COUNT(*), SUM(CASE WHEN v.id IS NOT NULL THEN 1 ELSE 0 END),"
+	        " SUM(CASE WHEN v.id IS NOT NULL AND (v.euro_class >= 6 OR"
+	        "  COALESCE(t.energy_carrier, v.energy_carrier) IN ('electricity', 'hydrogen'))"
+	        "  THEN 1 ELSE 0 END),"
+	        " SUM(CASE WHEN v.id IS NOT NULL AND COALESCE(t.energy_carrier, v.energy_carrier)"
+	        "  IN " FOSSIL_FREE " THEN 1 ELSE 0 END)"
+	        " FROM deliveries d LEFT JOIN trips t ON t.id = d.trip_id"
+	        " LEFT JOIN vehicles v ON v.id = COALESCE(d.vehicle_id, t.vehicle_id)"
+	        " WHERE %s GROUP BY 1",
+	        p->gd.data, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 4, out, err);
 }
 
-static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
-		   struct gset *out, sl_error *err)
+static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, struct gset *out,
+                   sl_error *err)
 {
 	static const int map[] = {K_DELIV, K_SHARED, K_POOL};
 	sl_buf_reset(q);
@@ -265,25 +298,27 @@ static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
 		/* every group is a union of whole site-days: one pass in index
 		 * order, n = the site-day's distinct suppliers, Σ(n − 1) is the
 		 * potential; the group is computed outside from the site-day */
-		rc = sl_buf_printf(q,
-			"SELECT %s, SUM(x.n), SUM(CASE WHEN x.n > 1 THEN x.n ELSE 0 END),"
-			" SUM(x.n - 1) FROM (SELECT d.local_day AS day, d.site_id AS site,"
-			" 0 AS sup, COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
-			" GROUP BY d.local_day, d.site_id) x GROUP BY 1",
-			p->gx.data, p->fd.data);
+		rc = sl_buf_printf(
+		    q,
+		    "SELECT %s, SUM(x.n), SUM(CASE WHEN x.n > 1 THEN x.n ELSE 0 END),"
+		    " SUM(x.n - 1) FROM (SELECT d.local_day AS day, d.site_id AS site,"
+		    " 0 AS sup, COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
+		    " GROUP BY d.local_day, d.site_id) x GROUP BY 1",
+		    p->gx.data, p->fd.data);
 	else
 		/* a supplier's share of a site-day's potential is (n − 1) / n, so
 		 * that the shares of all suppliers add up to n − 1 */
-		rc = sl_buf_printf(q,
-			"SELECT x.g, COUNT(*), SUM(CASE WHEN sd.n > 1 THEN 1 ELSE 0 END),"
-			" SUM((sd.n - 1.0) / sd.n)"
-			" FROM (SELECT DISTINCT %s AS g, d.local_day AS day, d.site_id AS site,"
-			"  d.supplier_id AS sup FROM deliveries d WHERE %s) x"
-			" JOIN (SELECT d.local_day AS local_day, d.site_id AS site_id,"
-			"  COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
-			"  GROUP BY d.local_day, d.site_id) sd"
-			" ON sd.site_id = x.site AND sd.local_day = x.day GROUP BY x.g",
-			p->gd.data, p->fd.data, p->fall.data);
+		rc = sl_buf_printf(
+		    q,
+		    "SELECT x.g, COUNT(*), SUM(CASE WHEN sd.n > 1 THEN 1 ELSE 0 END),"
+		    " SUM((sd.n - 1.0) / sd.n)"
+		    " FROM (SELECT DISTINCT %s AS g, d.local_day AS day, d.site_id AS site,"
+		    "  d.supplier_id AS sup FROM deliveries d WHERE %s) x"
+		    " JOIN (SELECT d.local_day AS local_day, d.site_id AS site_id,"
+		    "  COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
+		    "  GROUP BY d.local_day, d.site_id) sd"
+		    " ON sd.site_id = x.site AND sd.local_day = x.day GROUP BY x.g",
+		    p->gd.data, p->fd.data, p->fall.data);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 3, out, err);
@@ -297,12 +332,14 @@ static int q_veh(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, s
 	 * is looked up only when the delivery names none (COALESCE stops at
 	 * the first non-NULL), and a stop without any known vehicle is its
 	 * own visit (-d.id never equals a vehicle id) */
-	if (sl_buf_printf(q,
-		"SELECT %s, SUM(x.nv) FROM (SELECT d.local_day AS day, d.site_id AS site, %s AS sup,"
-		" COUNT(DISTINCT COALESCE(d.vehicle_id,"
-		"  (SELECT t.vehicle_id FROM trips t WHERE t.id = d.trip_id), -d.id)) AS nv"
-		" FROM deliveries d WHERE %s GROUP BY d.local_day, d.site_id%s) x GROUP BY 1",
-		p->gx.data, p->sup_col, p->fd.data, p->sup_grp))
+	if (sl_buf_printf(
+	        q,
+	        "SELECT %s, SUM(x.nv) FROM (SELECT d.local_day AS day, d.site_id AS site, %s AS "
+	        "sup,"
+	        " COUNT(DISTINCT COALESCE(d.vehicle_id,"
+	        "  (SELECT t.vehicle_id FROM trips t WHERE t.id = d.trip_id), -d.id)) AS nv"
+	        " FROM deliveries d WHERE %s GROUP BY d.local_day, d.site_id%s) x GROUP BY 1",
+	        p->gx.data, p->sup_col, p->fd.data, p->sup_grp))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 1, out, err);
 }
@@ -311,8 +348,10 @@ static int q_units(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out,
 {
 	static const int map[] = {K_UNITS};
 	sl_buf_reset(q);
-	if (sl_buf_printf(q, "SELECT %s, COUNT(DISTINCT d.site_id) FROM deliveries d WHERE %s"
-			  " GROUP BY 1", p->gd.data, p->fd.data))
+	if (sl_buf_printf(q,
+	                  "SELECT %s, COUNT(DISTINCT d.site_id) FROM deliveries d WHERE %s"
+	                  " GROUP BY 1",
+	                  p->gd.data, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 1, out, err);
 }
@@ -322,27 +361,28 @@ static int q_orders(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out
 	static const int map[] = {K_ORDERS, K_LINES, K_VALUE, K_SMALL, K_ONCON};
 	sl_buf_reset(q);
 	/* the contract test is the expensive part: only when asked for */
-	const char *oncon = (cx->fam & F_CONTRACT)
-		? "SUM(CASE WHEN EXISTS (SELECT 1 FROM contracts c WHERE"
-		  "  c.supplier_id = o.supplier_id AND c.category = o.category"
-		  "  AND c.valid_from_day <= o.order_day"
-		  "  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day))"
-		  "  OR (o.contract_id IS NOT NULL AND EXISTS (SELECT 1 FROM contracts c"
-		  "  WHERE c.id = o.contract_id AND c.valid_from_day <= o.order_day"
-		  "  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day)))"
-		  "  THEN o.value_ore ELSE 0 END)"
-		: "0";
+	const char *oncon =
+	    (cx->fam & F_CONTRACT)
+	        ? "SUM(CASE WHEN EXISTS (SELECT 1 FROM contracts c WHERE"
+	          "  c.supplier_id = o.supplier_id AND c.category = o.category"
+	          "  AND c.valid_from_day <= o.order_day"
+	          "  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day))"
+	          "  OR (o.contract_id IS NOT NULL AND EXISTS (SELECT 1 FROM contracts c"
+	          "  WHERE c.id = o.contract_id AND c.valid_from_day <= o.order_day"
+	          "  AND (c.valid_to_day IS NULL OR c.valid_to_day >= o.order_day)))"
+	          "  THEN o.value_ore ELSE 0 END)"
+	        : "0";
 	if (sl_buf_printf(q,
-		"SELECT %s, COUNT(*), SUM(o.line_count), SUM(o.value_ore),"
-		" SUM(CASE WHEN o.value_ore < %lld THEN 1 ELSE 0 END), %s"
-		" FROM orders o WHERE %s GROUP BY 1",
-		p->go.data, (long long)cx->small_ore, oncon, p->fo.data))
+	                  "SELECT %s, COUNT(*), SUM(o.line_count), SUM(o.value_ore),"
+	                  " SUM(CASE WHEN o.value_ore < %lld THEN 1 ELSE 0 END), %s"
+	                  " FROM orders o WHERE %s GROUP BY 1",
+	                  p->go.data, (long long)cx->small_ore, oncon, p->fo.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 5, out, err);
 }
 
-static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
-		  struct gset *out, sl_error *err)
+static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, struct gset *out,
+                  sl_error *err)
 {
 	static const int map[] = {K_FM_SUM, K_FM_N, K_FV_SUM, K_FV_N};
 	sl_buf_reset(q);
@@ -351,57 +391,61 @@ static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q,
 	    by != SL_KPI_BY_SUPPLIER)
 		/* every trip is wholly in scope: sum per trip from the index
 		 * first, then look up the few thousand trips and vehicles */
-		rc = sl_buf_printf(q,
-			"SELECT %s, SUM(x.fm), COUNT(x.fm), SUM(x.fv), COUNT(x.fv)"
-			" FROM (SELECT a.day AS day, 0 AS site, 0 AS sup,"
-			"  a.m / NULLIF(v.capacity_kg, 0) AS fm, a.vol / NULLIF(v.capacity_m3, 0) AS fv"
-			"  FROM (SELECT d.trip_id AS tid, MIN(d.local_day) AS day, SUM(d.mass_kg) AS m,"
-			"   SUM(d.volume_m3) AS vol, MIN(d.vehicle_id) AS vid FROM deliveries d"
-			"   WHERE %s AND d.trip_id IS NOT NULL GROUP BY d.trip_id) a"
-			"  JOIN trips t ON t.id = a.tid"
-			"  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)) x GROUP BY 1",
-			p->gx.data, p->fd.data);
+		rc = sl_buf_printf(
+		    q,
+		    "SELECT %s, SUM(x.fm), COUNT(x.fm), SUM(x.fv), COUNT(x.fv)"
+		    " FROM (SELECT a.day AS day, 0 AS site, 0 AS sup,"
+		    "  a.m / NULLIF(v.capacity_kg, 0) AS fm, a.vol / NULLIF(v.capacity_m3, 0) AS fv"
+		    "  FROM (SELECT d.trip_id AS tid, MIN(d.local_day) AS day, SUM(d.mass_kg) AS m,"
+		    "   SUM(d.volume_m3) AS vol, MIN(d.vehicle_id) AS vid FROM deliveries d"
+		    "   WHERE %s AND d.trip_id IS NOT NULL GROUP BY d.trip_id) a"
+		    "  JOIN trips t ON t.id = a.tid"
+		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)) x GROUP BY 1",
+		    p->gx.data, p->fd.data);
 	else
 		/* a trip counts in every group it serves, with all its stops */
-		rc = sl_buf_printf(q,
-			"SELECT x.g, SUM(f.fm), COUNT(f.fm), SUM(f.fv), COUNT(f.fv)"
-			" FROM (SELECT DISTINCT %s AS g, d.trip_id AS trip_id FROM deliveries d"
-			"  WHERE %s AND d.trip_id IS NOT NULL) x"
-			" JOIN (SELECT d.trip_id AS trip_id,"
-			"  SUM(d.mass_kg) / NULLIF(MAX(v.capacity_kg), 0) AS fm,"
-			"  SUM(d.volume_m3) / NULLIF(MAX(v.capacity_m3), 0) AS fv"
-			"  FROM deliveries d JOIN trips t ON t.id = d.trip_id"
-			"  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, d.vehicle_id)"
-			"  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT DISTINCT d.trip_id"
-			"   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
-			"  GROUP BY d.trip_id) f ON f.trip_id = x.trip_id GROUP BY x.g",
-			p->gd.data, p->fd.data, p->fd.data);
+		rc = sl_buf_printf(
+		    q,
+		    "SELECT x.g, SUM(f.fm), COUNT(f.fm), SUM(f.fv), COUNT(f.fv)"
+		    " FROM (SELECT DISTINCT %s AS g, d.trip_id AS trip_id FROM deliveries d"
+		    "  WHERE %s AND d.trip_id IS NOT NULL) x"
+		    " JOIN (SELECT d.trip_id AS trip_id,"
+		    "  SUM(d.mass_kg) / NULLIF(MAX(v.capacity_kg), 0) AS fm,"
+		    "  SUM(d.volume_m3) / NULLIF(MAX(v.capacity_m3), 0) AS fv"
+		    "  FROM deliveries d JOIN trips t ON t.id = d.trip_id"
+		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, d.vehicle_id)"
+		    "  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT DISTINCT d.trip_id"
+		    "   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
+		    "  GROUP BY d.trip_id) f ON f.trip_id = x.trip_id GROUP BY x.g",
+		    p->gd.data, p->fd.data, p->fd.data);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 4, out, err);
 }
 
 static int q_km(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, struct gset *out,
-		sl_error *err, int64_t from, int64_t to)
+                sl_error *err, int64_t from, int64_t to)
 {
 	static const int map[] = {K_KM};
 	sl_buf_reset(q);
 	int plain = cx->site_id < 0 && cx->supplier_id < 0 && by != SL_KPI_BY_UNIT &&
-		    by != SL_KPI_BY_SUPPLIER;
+	            by != SL_KPI_BY_SUPPLIER;
 	int rc = plain
-		? sl_buf_printf(q, "SELECT %s, SUM(t.distance_m) / 1000.0 FROM trips t"
-				" WHERE t.local_day BETWEEN %lld AND %lld GROUP BY 1",
-				p->gt.data, (long long)from, (long long)to)
-		: sl_buf_printf(q,
-				"SELECT x.g, SUM(t.distance_m / 1000.0 * x.cnt / n.n)"
-				" FROM (SELECT %s AS g, d.trip_id AS trip_id, COUNT(*) AS cnt"
-				"  FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL GROUP BY 1, 2) x"
-				" JOIN (SELECT d.trip_id AS trip_id, COUNT(*) AS n FROM deliveries d"
-				"  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT d.trip_id"
-				"   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
-				"  GROUP BY d.trip_id) n ON n.trip_id = x.trip_id"
-				" JOIN trips t ON t.id = x.trip_id GROUP BY x.g",
-				p->gd.data, p->fd.data, p->fd.data);
+	             ? sl_buf_printf(q,
+	                             "SELECT %s, SUM(t.distance_m) / 1000.0 FROM trips t"
+	                             " WHERE t.local_day BETWEEN %lld AND %lld GROUP BY 1",
+	                             p->gt.data, (long long)from, (long long)to)
+	             : sl_buf_printf(
+	                   q,
+	                   "SELECT x.g, SUM(t.distance_m / 1000.0 * x.cnt / n.n)"
+	                   " FROM (SELECT %s AS g, d.trip_id AS trip_id, COUNT(*) AS cnt"
+	                   "  FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL GROUP BY 1, 2) x"
+	                   " JOIN (SELECT d.trip_id AS trip_id, COUNT(*) AS n FROM deliveries d"
+	                   "  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT d.trip_id"
+	                   "   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
+	                   "  GROUP BY d.trip_id) n ON n.trip_id = x.trip_id"
+	                   " JOIN trips t ON t.id = x.trip_id GROUP BY x.g",
+	                   p->gd.data, p->fd.data, p->fd.data);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 1, out, err);
@@ -412,12 +456,12 @@ static int q_supp(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, 
 	static const int map[] = {K_SUPP, K_LOCAL};
 	sl_buf_reset(q);
 	if (sl_buf_printf(q,
-		"SELECT x.g, COUNT(DISTINCT x.sup),"
-		" COUNT(DISTINCT CASE WHEN org.is_local = 1 THEN x.sup END)"
-		" FROM (SELECT %s AS g, d.supplier_id AS sup FROM deliveries d WHERE %s"
-		"  UNION SELECT %s AS g, o.supplier_id AS sup FROM orders o WHERE %s) x"
-		" JOIN organisations org ON org.id = x.sup GROUP BY x.g",
-		p->gd.data, p->fd.data, p->go.data, p->fo.data))
+	                  "SELECT x.g, COUNT(DISTINCT x.sup),"
+	                  " COUNT(DISTINCT CASE WHEN org.is_local = 1 THEN x.sup END)"
+	                  " FROM (SELECT %s AS g, d.supplier_id AS sup FROM deliveries d WHERE %s"
+	                  "  UNION SELECT %s AS g, o.supplier_id AS sup FROM orders o WHERE %s) x"
+	                  " JOIN organisations org ON org.id = x.sup GROUP BY x.g",
+	                  p->gd.data, p->fd.data, p->go.data, p->fo.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 2, out, err);
 }
@@ -427,18 +471,19 @@ static int q_emis(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, 
 	static const int map[] = {K_EM_WTW, K_EM_N, K_EM_PRIM, K_EM_MASS};
 	sl_buf_reset(q);
 	if (sl_buf_printf(q,
-		"SELECT %s, SUM(e.wtw_g), COUNT(*),"
-		" SUM(CASE WHEN e.quality = 'primary' THEN 1 ELSE 0 END),"
-		" SUM(CASE WHEN d.mass_kg > 0 THEN d.mass_kg ELSE 0 END)"
-		" FROM deliveries d JOIN delivery_emissions e ON e.delivery_id = d.id"
-		" WHERE %s GROUP BY 1", p->gd.data, p->fd.data))
+	                  "SELECT %s, SUM(e.wtw_g), COUNT(*),"
+	                  " SUM(CASE WHEN e.quality = 'primary' THEN 1 ELSE 0 END),"
+	                  " SUM(CASE WHEN d.mass_kg > 0 THEN d.mass_kg ELSE 0 END)"
+	                  " FROM deliveries d JOIN delivery_emissions e ON e.delivery_id = d.id"
+	                  " WHERE %s GROUP BY 1",
+	                  p->gd.data, p->fd.data))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 4, out, err);
 }
 
 /* Run every needed family for days [from, to] grouped by `by`. */
 static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group by,
-			  struct gset *out, sl_error *err)
+                          struct gset *out, sl_error *err)
 {
 	struct parts p;
 	memset(&p, 0, sizeof p);
@@ -447,8 +492,9 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	sl_buf q = {0};
 	int rc = 0;
 	if (by == SL_KPI_BY_MONTH && (rc = months_for(cx, from, to)) != 0) {
-		sl_error_set(err, rc, rc == SL_ELIMIT ? "period too long for monthly grouping"
-			     : "out of memory");
+		sl_error_set(err, rc,
+		             rc == SL_ELIMIT ? "period too long for monthly grouping"
+		                             : "out of memory");
 		return rc;
 	}
 	if (gexpr(&p.gd, cx, by, "d.local_day", "d.site_id", "d.supplier_id") ||
@@ -457,7 +503,7 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	    gexpr(&p.gx, cx, by, "x.day", "x.site", "x.sup") ||
 	    filter(&p.fd, cx, "d", 1, from, to) || filter(&p.fo, cx, "o", 0, from, to) ||
 	    sl_buf_printf(&p.fall, "d.status = 'delivered' AND d.local_day BETWEEN %lld AND %lld",
-			  (long long)from, (long long)to) ||
+	                  (long long)from, (long long)to) ||
 	    (cx->site_id >= 0 &&
 	     sl_buf_printf(&p.fall, " AND d.site_id = %lld", (long long)cx->site_id))) {
 		parts_free(&p);
@@ -502,42 +548,73 @@ static double ratio(double a, double b, double scale)
 static double kpi_value(const char *id, const double *c, double units, double days)
 {
 	double unit_weeks = units * days / 7.0;
-	if (!strcmp(id, "deliveries")) return c[K_DELIV];
-	if (!strcmp(id, "deliveries_per_unit_week")) return ratio(c[K_DELIV], unit_weeks, 1);
-	if (!strcmp(id, "stops")) return c[K_STOPS];
-	if (!strcmp(id, "stops_per_unit_week")) return ratio(c[K_STOPS], unit_weeks, 1);
-	if (!strcmp(id, "vehicles_per_unit_week")) return ratio(c[K_VISITS], unit_weeks, 1);
-	if (!strcmp(id, "receiving_units")) return c[K_UNITS];
-	if (!strcmp(id, "orders")) return c[K_ORDERS];
-	if (!strcmp(id, "order_lines")) return c[K_LINES];
-	if (!strcmp(id, "order_value_sek")) return c[K_VALUE] / 100.0;
-	if (!strcmp(id, "contract_fidelity_pct")) return ratio(c[K_ONCON], c[K_VALUE], 100);
-	if (!strcmp(id, "small_order_share_pct")) return ratio(c[K_SMALL], c[K_ORDERS], 100);
-	if (!strcmp(id, "deliveries_per_order")) return ratio(c[K_DELIV], c[K_ORDERS], 1);
-	if (!strcmp(id, "mass_kg")) return c[K_MASS];
-	if (!strcmp(id, "volume_m3")) return c[K_VOL];
-	if (!strcmp(id, "fill_rate_mass_pct")) return ratio(c[K_FM_SUM], c[K_FM_N], 100);
-	if (!strcmp(id, "fill_rate_volume_pct")) return ratio(c[K_FV_SUM], c[K_FV_N], 100);
-	if (!strcmp(id, "vehicle_known_pct")) return ratio(c[K_VKNOWN], c[K_FLEET_N], 100);
-	if (!strcmp(id, "euro6_share_pct")) return ratio(c[K_EURO6], c[K_VKNOWN], 100);
-	if (!strcmp(id, "fossil_free_share_pct")) return ratio(c[K_FF], c[K_VKNOWN], 100);
-	if (!strcmp(id, "receiving_hours_pct")) return ratio(c[K_RECV_OK], c[K_RECV_N], 100);
-	if (!strcmp(id, "punctuality_pct")) return ratio(c[K_WIN_OK], c[K_WIN_N], 100);
-	if (!strcmp(id, "pooling_potential")) return c[K_POOL];
-	if (!strcmp(id, "pooling_potential_pct")) return ratio(c[K_POOL], c[K_DELIV], 100);
-	if (!strcmp(id, "pooling_share_pct")) return ratio(c[K_SHARED], c[K_DELIV], 100);
-	if (!strcmp(id, "suppliers")) return c[K_SUPP];
-	if (!strcmp(id, "local_suppliers")) return c[K_LOCAL];
-	if (!strcmp(id, "vehicle_km")) return c[K_KM];
-	if (!strcmp(id, "co2e_wtw_kg")) return c[K_EM_WTW] / 1000.0;
-	if (!strcmp(id, "co2e_per_stop_kg")) return ratio(c[K_EM_WTW] / 1000.0, c[K_EM_N], 1);
-	if (!strcmp(id, "co2e_kg_per_t")) return ratio(c[K_EM_WTW], c[K_EM_MASS], 1);
-	if (!strcmp(id, "co2e_primary_pct")) return ratio(c[K_EM_PRIM], c[K_EM_N], 100);
+	if (!strcmp(id, "deliveries"))
+		return c[K_DELIV];
+	if (!strcmp(id, "deliveries_per_unit_week"))
+		return ratio(c[K_DELIV], unit_weeks, 1);
+	if (!strcmp(id, "stops"))
+		return c[K_STOPS];
+	if (!strcmp(id, "stops_per_unit_week"))
+		return ratio(c[K_STOPS], unit_weeks, 1);
+	if (!strcmp(id, "vehicles_per_unit_week"))
+		return ratio(c[K_VISITS], unit_weeks, 1);
+	if (!strcmp(id, "receiving_units"))
+		return c[K_UNITS];
+	if (!strcmp(id, "orders"))
+		return c[K_ORDERS];
+	if (!strcmp(id, "order_lines"))
+		return c[K_LINES];
+	if (!strcmp(id, "order_value_sek"))
+		return c[K_VALUE] / 100.0;
+	if (!strcmp(id, "contract_fidelity_pct"))
+		return ratio(c[K_ONCON], c[K_VALUE], 100);
+	if (!strcmp(id, "small_order_share_pct"))
+		return ratio(c[K_SMALL], c[K_ORDERS], 100);
+	if (!strcmp(id, "deliveries_per_order"))
+		return ratio(c[K_DELIV], c[K_ORDERS], 1);
+	if (!strcmp(id, "mass_kg"))
+		return c[K_MASS];
+	if (!strcmp(id, "volume_m3"))
+		return c[K_VOL];
+	if (!strcmp(id, "fill_rate_mass_pct"))
+		return ratio(c[K_FM_SUM], c[K_FM_N], 100);
+	if (!strcmp(id, "fill_rate_volume_pct"))
+		return ratio(c[K_FV_SUM], c[K_FV_N], 100);
+	if (!strcmp(id, "vehicle_known_pct"))
+		return ratio(c[K_VKNOWN], c[K_FLEET_N], 100);
+	if (!strcmp(id, "euro6_share_pct"))
+		return ratio(c[K_EURO6], c[K_VKNOWN], 100);
+	if (!strcmp(id, "fossil_free_share_pct"))
+		return ratio(c[K_FF], c[K_VKNOWN], 100);
+	if (!strcmp(id, "receiving_hours_pct"))
+		return ratio(c[K_RECV_OK], c[K_RECV_N], 100);
+	if (!strcmp(id, "punctuality_pct"))
+		return ratio(c[K_WIN_OK], c[K_WIN_N], 100);
+	if (!strcmp(id, "pooling_potential"))
+		return c[K_POOL];
+	if (!strcmp(id, "pooling_potential_pct"))
+		return ratio(c[K_POOL], c[K_DELIV], 100);
+	if (!strcmp(id, "pooling_share_pct"))
+		return ratio(c[K_SHARED], c[K_DELIV], 100);
+	if (!strcmp(id, "suppliers"))
+		return c[K_SUPP];
+	if (!strcmp(id, "local_suppliers"))
+		return c[K_LOCAL];
+	if (!strcmp(id, "vehicle_km"))
+		return c[K_KM];
+	if (!strcmp(id, "co2e_wtw_kg"))
+		return c[K_EM_WTW] / 1000.0;
+	if (!strcmp(id, "co2e_per_stop_kg"))
+		return ratio(c[K_EM_WTW] / 1000.0, c[K_EM_N], 1);
+	if (!strcmp(id, "co2e_kg_per_t"))
+		return ratio(c[K_EM_WTW], c[K_EM_MASS], 1);
+	if (!strcmp(id, "co2e_primary_pct"))
+		return ratio(c[K_EM_PRIM], c[K_EM_N], 100);
 	return NAN;
 }
 
 static void fill_values(const sl_kpi_result *r, const unsigned char *want, const double *c,
-			double units, int64_t from, int64_t to, double *out)
+                        double units, int64_t from, int64_t to, double *out)
 {
 	double days = (double)(to - from + 1);
 	for (size_t i = 0; i < r->n_kpis; i++)
@@ -570,8 +647,10 @@ int sl_kpi_group_parse(const char *s, sl_kpi_group *out, sl_error *err)
 			*out = (sl_kpi_group)i;
 			return 0;
 		}
-	return sl_error_set(err, SL_EUSAGE, "unknown grouping '%s' (use none, week, month, unit "
-			    "or supplier)", s ? s : "");
+	return sl_error_set(err, SL_EUSAGE,
+	                    "unknown grouping '%s' (use none, week, month, unit "
+	                    "or supplier)",
+	                    s ? s : "");
 }
 
 const char *sl_kpi_group_name(sl_kpi_group g)
@@ -596,8 +675,8 @@ void sl_kpi_query_init(sl_kpi_query *q)
 	q->punctuality_tolerance_min = -1;
 }
 
-static int lookup_id(sl_store *st, const char *sql, const char *ext, const char *what,
-		     int64_t *id, sl_error *err)
+static int lookup_id(sl_store *st, const char *sql, const char *ext, const char *what, int64_t *id,
+                     sl_error *err)
 {
 	sl_stmt *s;
 	int rc = sl_store_prepare(st, sql, &s, err);
@@ -650,10 +729,11 @@ static int data_range(sl_store *st, int64_t *from, int64_t *to, sl_error *err)
 	sl_stmt *s;
 	/* separate MIN and MAX subqueries so that each is one index probe */
 	int rc = sl_store_prepare(st,
-		"SELECT COALESCE((SELECT MIN(local_day) FROM deliveries),"
-		" (SELECT MIN(order_day) FROM orders)),"
-		" COALESCE((SELECT MAX(local_day) FROM deliveries),"
-		" (SELECT MAX(order_day) FROM orders))", &s, err);
+	                          "SELECT COALESCE((SELECT MIN(local_day) FROM deliveries),"
+	                          " (SELECT MIN(order_day) FROM orders)),"
+	                          " COALESCE((SELECT MAX(local_day) FROM deliveries),"
+	                          " (SELECT MAX(order_day) FROM orders))",
+	                          &s, err);
 	if (rc)
 		return rc;
 	rc = sl_stmt_step(s, err);
@@ -687,7 +767,7 @@ static int row_alloc(sl_kpi_row *row, size_t n, int with_baseline)
 }
 
 static void label_row(sl_store *st, sl_kpi_result *r, const struct ctx *cx, sl_kpi_row *row,
-		      int64_t g)
+                      int64_t g)
 {
 	char a[16], b[16];
 	if (r->by == SL_KPI_BY_WEEK) {
@@ -700,7 +780,8 @@ static void label_row(sl_store *st, sl_kpi_result *r, const struct ctx *cx, sl_k
 	} else if (r->by == SL_KPI_BY_MONTH) {
 		int y, m, d;
 		int64_t start = cx->month_start[g];
-		int64_t next = (size_t)g + 1 < cx->n_months ? cx->month_start[g + 1] : r->to_day + 1;
+		int64_t next =
+		    (size_t)g + 1 < cx->n_months ? cx->month_start[g + 1] : r->to_day + 1;
 		sl_civil_from_days(start, &y, &m, &d);
 		snprintf(row->key, sizeof row->key, "%04d-%02d", y, m);
 		row->from_day = start < r->from_day ? r->from_day : start;
@@ -710,8 +791,8 @@ static void label_row(sl_store *st, sl_kpi_result *r, const struct ctx *cx, sl_k
 		row->to_day = r->to_day;
 		sl_stmt *s;
 		const char *sql = r->by == SL_KPI_BY_UNIT
-			? "SELECT ext_id, name FROM sites WHERE id = ?1"
-			: "SELECT ext_id, name FROM organisations WHERE id = ?1";
+		                      ? "SELECT ext_id, name FROM sites WHERE id = ?1"
+		                      : "SELECT ext_id, name FROM organisations WHERE id = ?1";
 		snprintf(row->key, sizeof row->key, "#%lld", (long long)g);
 		if (sl_store_prepare(st, sql, &s, NULL) == 0) {
 			sl_stmt_bind_int64(s, 1, g);
@@ -729,8 +810,9 @@ static void label_row(sl_store *st, sl_kpi_result *r, const struct ctx *cx, sl_k
 		snprintf(row->label, sizeof row->label, "All");
 		return;
 	}
-	snprintf(row->label, sizeof row->label, "%s..%s", sl_date_format(row->from_day, a, sizeof a),
-		 sl_date_format(row->to_day, b, sizeof b));
+	snprintf(row->label, sizeof row->label, "%s..%s",
+	         sl_date_format(row->from_day, a, sizeof a),
+	         sl_date_format(row->to_day, b, sizeof b));
 }
 
 static int cmp_rows_key(const void *a, const void *b)
@@ -819,11 +901,10 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 	if ((unsigned)q->by > SL_KPI_BY_SUPPLIER)
 		return sl_error_set(err, SL_EUSAGE, "unknown grouping");
 	if (q->unit && (rc = lookup_id(st, "SELECT id FROM sites WHERE ext_id = ?1", q->unit,
-				       "unit (site)", &cx.site_id, err)) != 0)
+	                               "unit (site)", &cx.site_id, err)) != 0)
 		return rc;
-	if (q->supplier &&
-	    (rc = lookup_id(st, "SELECT id FROM organisations WHERE ext_id = ?1", q->supplier,
-			    "supplier", &cx.supplier_id, err)) != 0)
+	if (q->supplier && (rc = lookup_id(st, "SELECT id FROM organisations WHERE ext_id = ?1",
+	                                   q->supplier, "supplier", &cx.supplier_id, err)) != 0)
 		return rc;
 	cx.small_ore = q->small_order_ore;
 	if (cx.small_ore < 0) {
@@ -927,7 +1008,8 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 			}
 			label_row(st, r, &cx, row, main.v[i].g);
 			double u = r->by == SL_KPI_BY_UNIT ? 1.0 : units;
-			fill_values(r, want, main.v[i].c, u, row->from_day, row->to_day, row->value);
+			fill_values(r, want, main.v[i].c, u, row->from_day, row->to_day,
+			            row->value);
 			/* remember the group id for the baseline match */
 			row->value[r->n_kpis * (r->has_baseline ? 3 : 1)] = (double)main.v[i].g;
 		}
@@ -972,9 +1054,11 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 				int64_t g = (int64_t)row->value[r->n_kpis * 3];
 				const struct group *x = gset_find(&bmain, g);
 				fill_values(r, want, x ? x->c : zero,
-					    r->by == SL_KPI_BY_UNIT ? 1.0 : bunits, bf, bt, row->baseline);
+				            r->by == SL_KPI_BY_UNIT ? 1.0 : bunits, bf, bt,
+				            row->baseline);
 			} else {
-				memcpy(row->baseline, r->total.baseline, r->n_kpis * sizeof(double));
+				memcpy(row->baseline, r->total.baseline,
+				       r->n_kpis * sizeof(double));
 			}
 			fill_change(r, row, bdays);
 		}

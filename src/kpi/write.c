@@ -31,11 +31,11 @@ static int json_row(sl_buf *b, const sl_kpi_result *r, const sl_kpi_row *row)
 {
 	char f[16], t[16];
 	int rc = sl_buf_puts(b, "{\"key\":") || sl_buf_json_string(b, row->key) ||
-		 sl_buf_puts(b, ",\"label\":") || sl_buf_json_string(b, row->label) ||
-		 sl_buf_printf(b, ",\"from\":\"%s\",\"to\":\"%s\",\"values\":",
-			       sl_date_format(row->from_day, f, sizeof f),
-			       sl_date_format(row->to_day, t, sizeof t)) ||
-		 json_values(b, r, row->value);
+	         sl_buf_puts(b, ",\"label\":") || sl_buf_json_string(b, row->label) ||
+	         sl_buf_printf(b, ",\"from\":\"%s\",\"to\":\"%s\",\"values\":",
+	                       sl_date_format(row->from_day, f, sizeof f),
+	                       sl_date_format(row->to_day, t, sizeof t)) ||
+	         json_values(b, r, row->value);
 	if (!rc && r->has_baseline)
 		rc = sl_buf_puts(b, ",\"baseline\":") || json_values(b, r, row->baseline) ||
 		     sl_buf_puts(b, ",\"change_pct\":") || json_values(b, r, row->change_pct);
@@ -46,20 +46,22 @@ int sl_kpi_write_json(const sl_kpi_result *r, sl_buf *b)
 {
 	char f[16], t[16];
 	int rc = sl_buf_printf(b, "{\"period\":{\"from\":\"%s\",\"to\":\"%s\"},\"by\":\"%s\",",
-			       sl_date_format(r->from_day, f, sizeof f),
-			       sl_date_format(r->to_day, t, sizeof t), sl_kpi_group_name(r->by));
+	                       sl_date_format(r->from_day, f, sizeof f),
+	                       sl_date_format(r->to_day, t, sizeof t), sl_kpi_group_name(r->by));
 	if (!rc && r->has_baseline)
 		rc = sl_buf_printf(b, "\"baseline\":{\"from\":\"%s\",\"to\":\"%s\"},",
-				   sl_date_format(r->baseline_from_day, f, sizeof f),
-				   sl_date_format(r->baseline_to_day, t, sizeof t));
+		                   sl_date_format(r->baseline_from_day, f, sizeof f),
+		                   sl_date_format(r->baseline_to_day, t, sizeof t));
 	else if (!rc)
 		rc = sl_buf_puts(b, "\"baseline\":null,");
 	if (!rc)
-		rc = sl_buf_printf(b, "\"small_order_sek\":%lld.%02lld,\"punctuality_tolerance_min\":%d,"
-				   "\"receiving_units\":%lld,\"has_emissions\":%s,\"kpis\":[",
-				   (long long)(r->small_order_ore / 100),
-				   (long long)(r->small_order_ore % 100), r->punctuality_tolerance_min,
-				   (long long)r->receiving_units, r->has_emissions ? "true" : "false");
+		rc = sl_buf_printf(
+		    b,
+		    "\"small_order_sek\":%lld.%02lld,\"punctuality_tolerance_min\":%d,"
+		    "\"receiving_units\":%lld,\"has_emissions\":%s,\"kpis\":[",
+		    (long long)(r->small_order_ore / 100), (long long)(r->small_order_ore % 100),
+		    r->punctuality_tolerance_min, (long long)r->receiving_units,
+		    r->has_emissions ? "true" : "false");
 	for (size_t i = 0; !rc && i < r->n_kpis; i++) {
 		const sl_kpi_def *d = r->kpis[i];
 		rc = (i && sl_buf_putc(b, ',')) || sl_buf_puts(b, "{\"id\":") ||
@@ -69,14 +71,15 @@ int sl_kpi_write_json(const sl_kpi_result *r, sl_buf *b)
 		     sl_buf_json_string(b, d->unit) || sl_buf_puts(b, ",\"description\":") ||
 		     sl_buf_json_string(b, d->description) ||
 		     sl_buf_printf(b, ",\"decimals\":%d,\"higher_is_better\":%d}", d->decimals,
-				   d->higher_is_better);
+		                   d->higher_is_better);
 	}
 	if (!rc)
 		rc = sl_buf_puts(b, "],\"rows\":[");
 	for (size_t i = 0; !rc && i < r->n_rows; i++)
 		rc = (i && sl_buf_putc(b, ',')) || json_row(b, r, &r->rows[i]);
 	if (!rc)
-		rc = sl_buf_puts(b, "],\"total\":") || json_row(b, r, &r->total) || sl_buf_putc(b, '}');
+		rc = sl_buf_puts(b, "],\"total\":") || json_row(b, r, &r->total) ||
+		     sl_buf_putc(b, '}');
 	return rc ? SL_ENOMEM : 0;
 }
 
@@ -107,9 +110,10 @@ static int csv_num(sl_buf *b, double v, int decimals, char sep)
 static int csv_row(sl_buf *b, const sl_kpi_result *r, const sl_kpi_row *row, char sep)
 {
 	char f[16], t[16];
-	int rc = csv_text(b, row->key, sep) || sl_buf_putc(b, sep) || csv_text(b, row->label, sep) ||
-		 sl_buf_printf(b, "%c%s%c%s", sep, sl_date_format(row->from_day, f, sizeof f), sep,
-			       sl_date_format(row->to_day, t, sizeof t));
+	int rc = csv_text(b, row->key, sep) || sl_buf_putc(b, sep) ||
+	         csv_text(b, row->label, sep) ||
+	         sl_buf_printf(b, "%c%s%c%s", sep, sl_date_format(row->from_day, f, sizeof f), sep,
+	                       sl_date_format(row->to_day, t, sizeof t));
 	for (size_t i = 0; !rc && i < r->n_kpis; i++) {
 		int dec = r->kpis[i]->decimals;
 		rc = sl_buf_putc(b, sep) || csv_num(b, row->value[i], dec, sep);
@@ -126,8 +130,8 @@ int sl_kpi_write_csv(const sl_kpi_result *r, char sep, sl_buf *b)
 	for (size_t i = 0; !rc && i < r->n_kpis; i++) {
 		rc = sl_buf_printf(b, "%c%s", sep, r->kpis[i]->id);
 		if (!rc && r->has_baseline)
-			rc = sl_buf_printf(b, "%c%s_baseline%c%s_change_pct", sep, r->kpis[i]->id, sep,
-					   r->kpis[i]->id);
+			rc = sl_buf_printf(b, "%c%s_baseline%c%s_change_pct", sep, r->kpis[i]->id,
+			                   sep, r->kpis[i]->id);
 	}
 	if (!rc)
 		rc = sl_buf_puts(b, "\r\n");

@@ -11,16 +11,20 @@
 
 #include "demo_city.h"
 
-static const char *const kinds[] = {"organisations", "sites", "contracts", "vehicles",
-				    "trips", "orders", "deliveries"};
+static const char *const kinds[] = {"organisations", "sites",  "contracts", "vehicles",
+                                    "trips",         "orders", "deliveries"};
 static const char *const headers[] = {
-	"id,kind,name,org_number,gln,category,is_local,parent",
-	"id,org,name,unit_type,address,postcode,city,lon,lat,gln,receiving_days,receiving_from,receiving_to",
-	"id,supplier,category,title,valid_from,valid_to",
-	"id,carrier,reg_plate,vehicle_class,energy_carrier,euro_class,capacity_kg,capacity_m3,capacity_pallets,temp_classes",
-	"id,carrier,vehicle,origin_site,start_at,end_at,distance_km,fuel_used,fuel_unit,energy_carrier",
-	"id,supplier,site,category,ordered_at,requested_date,contract,line_id,item,gtin,quantity,unit_code,line_value_sek",
-	"id,supplier,carrier,site,vehicle,trip,stop_seq,delivered_at,parcels,mass_kg,volume_m3,temp_class,orders,window_from,window_to,status",
+    "id,kind,name,org_number,gln,category,is_local,parent",
+    "id,org,name,unit_type,address,postcode,city,lon,lat,gln,receiving_days,receiving_from,"
+    "receiving_to",
+    "id,supplier,category,title,valid_from,valid_to",
+    "id,carrier,reg_plate,vehicle_class,energy_carrier,euro_class,capacity_kg,capacity_m3,capacity_"
+    "pallets,temp_classes",
+    "id,carrier,vehicle,origin_site,start_at,end_at,distance_km,fuel_used,fuel_unit,energy_carrier",
+    "id,supplier,site,category,ordered_at,requested_date,contract,line_id,item,gtin,quantity,unit_"
+    "code,line_value_sek",
+    "id,supplier,carrier,site,vehicle,trip,stop_seq,delivered_at,parcels,mass_kg,volume_m3,temp_"
+    "class,orders,window_from,window_to,status",
 };
 
 static char *slurp(const char *dir, const char *kind, size_t *len)
@@ -78,12 +82,13 @@ Test(demo, files_follow_the_import_contract)
 	snprintf(dir, sizeof dir, "/tmp/sl_demo_test_%d", (int)getpid());
 	sl_demo_stats st;
 	gen(dir, 7, 40, 45, &st);
-	const long expect[] = {st.organisations, st.sites, st.contracts, st.vehicles, st.trips,
-			       st.order_lines, st.deliveries};
+	const long expect[] = {st.organisations, st.sites,       st.contracts, st.vehicles,
+	                       st.trips,         st.order_lines, st.deliveries};
 	for (size_t i = 0; i < 7; i++) {
 		char *s = slurp(dir, kinds[i], NULL);
 		size_t hl = strlen(headers[i]);
-		cr_assert(strncmp(s, headers[i], hl) == 0 && s[hl] == '\n', "%s header: %.200s", kinds[i], s);
+		cr_assert(strncmp(s, headers[i], hl) == 0 && s[hl] == '\n', "%s header: %.200s",
+		          kinds[i], s);
 		cr_assert_eq(count_lines(s) - 1, expect[i], "%s rows", kinds[i]);
 		cr_assert_gt(expect[i], 0, "%s is empty", kinds[i]);
 		free(s);
@@ -105,7 +110,8 @@ Test(demo, files_follow_the_import_contract)
 				f = strchr(f, ',') + 1;
 			v[0] = atof(f);
 			v[1] = atof(strchr(f, ',') + 1);
-			cr_assert(v[0] > 12.60 && v[0] < 12.90 && v[1] > 55.95 && v[1] < 56.16, "%s", line);
+			cr_assert(v[0] > 12.60 && v[0] < 12.90 && v[1] > 55.95 && v[1] < 56.16,
+			          "%s", line);
 			units++;
 		}
 		line = nl + 1;
@@ -134,8 +140,10 @@ Test(demo, deterministic_per_seed)
 	int differs = 0;
 	for (size_t i = 0; i < 7; i++) {
 		size_t la, lb, lc;
-		char *x = slurp(a, kinds[i], &la), *y = slurp(b, kinds[i], &lb), *z = slurp(c, kinds[i], &lc);
-		cr_assert(la == lb && memcmp(x, y, la) == 0, "%s differs for the same seed", kinds[i]);
+		char *x = slurp(a, kinds[i], &la), *y = slurp(b, kinds[i], &lb),
+		     *z = slurp(c, kinds[i], &lc);
+		cr_assert(la == lb && memcmp(x, y, la) == 0, "%s differs for the same seed",
+		          kinds[i]);
 		differs |= la != lc || memcmp(x, z, la) != 0;
 		free(x);
 		free(y);
@@ -188,10 +196,11 @@ Test(demo, imports_with_zero_errors, .timeout = 100)
 	snprintf(cmd, sizeof cmd, "%s init --db %s >/dev/null", bin, db);
 	cr_assert_eq(system(cmd), 0, "init failed");
 	for (size_t i = 0; i < 7; i++) {
-		snprintf(cmd, sizeof cmd, "%s import --db %s --kind %s %s/%s.csv >/dev/null", bin, db,
-			 kinds[i], dir, kinds[i]);
+		snprintf(cmd, sizeof cmd, "%s import --db %s --kind %s %s/%s.csv >/dev/null", bin,
+		         db, kinds[i], dir, kinds[i]);
 		status = system(cmd);
-		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "import of %s failed", kinds[i]);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "import of %s failed",
+		          kinds[i]);
 	}
 	snprintf(cmd, sizeof cmd, "%s kpi --db %s --format csv --kpi deliveries,stops", bin, db);
 	FILE *p = popen(cmd, "r");
@@ -237,7 +246,7 @@ Test(demo, calendar_and_contract_patterns)
 		int64_t day = sl_days_from_civil(y, m, d);
 		cr_assert_leq(sl_weekday(day), 5, "weekend delivery: %.80s", l);
 		cr_assert(!(m == 12 && d == 25) && !(m == 6 && d == 6) && !(m == 5 && d == 1),
-			  "delivery on a public holiday: %.80s", l);
+		          "delivery on a public holiday: %.80s", l);
 		month[m]++;
 	}
 	free(s);

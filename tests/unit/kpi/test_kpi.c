@@ -75,7 +75,9 @@ static double val(const sl_kpi_result *r, const sl_kpi_row *row, const char *id)
 	return row->value[i];
 }
 
-#define ASSERT_NEAR(a, b) cr_assert(fabs((a) - (b)) < 1e-9, "%s = %.12g, expected %.12g", #a, (double)(a), (double)(b))
+#define ASSERT_NEAR(a, b)                                                                          \
+	cr_assert(fabs((a) - (b)) < 1e-9, "%s = %.12g, expected %.12g", #a, (double)(a),           \
+	          (double)(b))
 
 static void two_weeks(sl_kpi_query *q)
 {
@@ -94,7 +96,7 @@ Test(kpi, every_kpi_matches_hand_calculation)
 	cr_assert_eq(r->receiving_units, 2);
 	cr_assert_eq(r->has_emissions, 0);
 	cr_assert_lt(sl_kpi_result_index(r, "co2e_wtw_kg"), 0, "no CO2e without emissions");
-	ASSERT_NEAR(val(r, t, "deliveries"), 5);            /* cancelled/announced excluded */
+	ASSERT_NEAR(val(r, t, "deliveries"), 5); /* cancelled/announced excluded */
 	ASSERT_NEAR(val(r, t, "deliveries_per_unit_week"), 5.0 / (2 * 2));
 	ASSERT_NEAR(val(r, t, "stops"), 6);
 	ASSERT_NEAR(val(r, t, "stops_per_unit_week"), 6.0 / 4);
@@ -104,7 +106,7 @@ Test(kpi, every_kpi_matches_hand_calculation)
 	ASSERT_NEAR(val(r, t, "order_lines"), 7);
 	ASSERT_NEAR(val(r, t, "order_value_sek"), 6000);
 	ASSERT_NEAR(val(r, t, "contract_fidelity_pct"), 100.0 * 1500 / 6000);
-	ASSERT_NEAR(val(r, t, "small_order_share_pct"), 25);  /* 1000 SEK exactly is not small */
+	ASSERT_NEAR(val(r, t, "small_order_share_pct"), 25); /* 1000 SEK exactly is not small */
 	ASSERT_NEAR(val(r, t, "deliveries_per_order"), 5.0 / 4);
 	ASSERT_NEAR(val(r, t, "mass_kg"), 480);
 	ASSERT_NEAR(val(r, t, "volume_m3"), 4.5);
@@ -137,7 +139,9 @@ Test(kpi, thresholds_from_options_and_settings)
 	sl_kpi_result_free(r);
 
 	sl_error e;
-	cr_assert_eq(sl_store_exec(st, "INSERT INTO settings VALUES ('kpi.small_order_ore', '100001')", &e), 0);
+	cr_assert_eq(
+	    sl_store_exec(st, "INSERT INTO settings VALUES ('kpi.small_order_ore', '100001')", &e),
+	    0);
 	two_weeks(&q);
 	r = compute(&q);
 	cr_assert_eq(r->small_order_ore, 100001);
@@ -204,7 +208,8 @@ Test(kpi, grouping_week_unit_supplier_month)
 	cr_assert_str_eq(r->rows[0].key, "S1");
 	ASSERT_NEAR(val(r, &r->rows[0], "deliveries"), 2);
 	ASSERT_NEAR(val(r, &r->rows[1], "deliveries"), 3);
-	ASSERT_NEAR(val(r, &r->rows[0], "pooling_potential") + val(r, &r->rows[1], "pooling_potential"), 1);
+	ASSERT_NEAR(
+	    val(r, &r->rows[0], "pooling_potential") + val(r, &r->rows[1], "pooling_potential"), 1);
 	ASSERT_NEAR(val(r, &r->rows[0], "contract_fidelity_pct"), 25); /* 500 of 2000 SEK */
 	sl_kpi_result_free(r);
 
@@ -237,7 +242,7 @@ Test(kpi, baseline_change)
 	ASSERT_NEAR(r->total.baseline[i], 4);
 	ASSERT_NEAR(r->total.change_pct[i], -75);
 	i = sl_kpi_result_index(r, "deliveries_per_unit_week");
-	ASSERT_NEAR(r->total.value[i], 1);   /* 1 unit active */
+	ASSERT_NEAR(r->total.value[i], 1);    /* 1 unit active */
 	ASSERT_NEAR(r->total.baseline[i], 2); /* 4 / 2 units */
 	ASSERT_NEAR(r->total.change_pct[i], -50);
 	sl_kpi_result_free(r);
@@ -347,16 +352,21 @@ Test(kpi, only_computes_the_chosen_kpis)
 Test(kpi, emissions_kpis_when_the_table_exists)
 {
 	sl_error e;
-	cr_assert_eq(sl_store_exec(st,
-		"CREATE TABLE IF NOT EXISTS delivery_emissions(delivery_id INTEGER, wtw_g REAL,"
-		" ttw_g REAL, quality TEXT);"
-		"INSERT INTO delivery_emissions VALUES (1, 4000, 3000, 'primary'), (2, 6000, 5000, 'modelled'),"
-		" (6, 99999, 9999, 'primary');", &e), 0, "%s", e.message);
+	cr_assert_eq(
+	    sl_store_exec(
+	        st,
+	        "CREATE TABLE IF NOT EXISTS delivery_emissions(delivery_id INTEGER, wtw_g REAL,"
+	        " ttw_g REAL, quality TEXT);"
+	        "INSERT INTO delivery_emissions VALUES (1, 4000, 3000, 'primary'), (2, 6000, 5000, "
+	        "'modelled'),"
+	        " (6, 99999, 9999, 'primary');",
+	        &e),
+	    0, "%s", e.message);
 	sl_kpi_query q;
 	two_weeks(&q);
 	sl_kpi_result *r = compute(&q);
 	cr_assert(r->has_emissions);
-	ASSERT_NEAR(val(r, &r->total, "co2e_wtw_kg"), 10);      /* cancelled d6 excluded */
+	ASSERT_NEAR(val(r, &r->total, "co2e_wtw_kg"), 10); /* cancelled d6 excluded */
 	ASSERT_NEAR(val(r, &r->total, "co2e_per_stop_kg"), 5);
 	ASSERT_NEAR(val(r, &r->total, "co2e_kg_per_t"), 10000.0 / 300);
 	ASSERT_NEAR(val(r, &r->total, "co2e_primary_pct"), 50);
@@ -379,8 +389,10 @@ Test(kpi, writers)
 	cr_assert_not_null(strstr(b.data, "\"change_pct\":{"));
 	sl_buf_reset(&b);
 	cr_assert_eq(sl_kpi_write_csv(r, ';', &b), 0);
-	cr_assert(strncmp(b.data, "key;label;from;to;deliveries;deliveries_baseline;", 49) == 0, "%s", b.data);
-	cr_assert_not_null(strstr(b.data, "\r\nA;Skolan A;2025-03-03;2025-03-16;3,0;"), "%s", b.data);
+	cr_assert(strncmp(b.data, "key;label;from;to;deliveries;deliveries_baseline;", 49) == 0,
+	          "%s", b.data);
+	cr_assert_not_null(strstr(b.data, "\r\nA;Skolan A;2025-03-03;2025-03-16;3,0;"), "%s",
+	                   b.data);
 	cr_assert_not_null(strstr(b.data, "\r\nall;All;"));
 	sl_buf_free(&b);
 	sl_kpi_result_free(r);
@@ -388,7 +400,8 @@ Test(kpi, writers)
 	size_t n;
 	const sl_kpi_def *d = sl_kpi_defs(&n);
 	cr_assert_gt(n, 20);
-	cr_assert_eq(sl_kpi_def_find("punctuality_pct"), &d[sl_kpi_def_find("punctuality_pct") - d]);
+	cr_assert_eq(sl_kpi_def_find("punctuality_pct"),
+	             &d[sl_kpi_def_find("punctuality_pct") - d]);
 	cr_assert_null(sl_kpi_def_find("nope"));
 }
 
@@ -416,10 +429,14 @@ Test(kpi, cli_formats_and_exit_codes)
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert(strncmp(out, "key,label,from,to,deliveries,", 29) == 0, "%s", out);
 	cr_assert_not_null(strstr(out, "all,All,2025-03-03,2025-03-16,5.0,"), "%s", out);
-	snprintf(args, sizeof args, "--db %s --from 2025-03-03 --to 2025-03-16 --by week --format json", path);
+	snprintf(args, sizeof args,
+	         "--db %s --from 2025-03-03 --to 2025-03-16 --by week --format json", path);
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert_not_null(strstr(out, "\"key\":\"2025-W11\""));
-	snprintf(args, sizeof args, "--db %s --from 2025-03-03 --to 2025-03-16 --format csv-sv --kpi contract_fidelity_pct", path);
+	snprintf(
+	    args, sizeof args,
+	    "--db %s --from 2025-03-03 --to 2025-03-16 --format csv-sv --kpi contract_fidelity_pct",
+	    path);
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert(strncmp(out, "\xEF\xBB\xBFkey;label;from;to;", 19) == 0, "%s", out);
 	cr_assert_not_null(strstr(out, "all;All;2025-03-03;2025-03-16;;"), "%s", out);
@@ -427,15 +444,23 @@ Test(kpi, cli_formats_and_exit_codes)
 	snprintf(args, sizeof args, "--db %s --from 2025-03-03 --to 2025-03-16", path);
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert_not_null(strstr(out, "Contract fidelity"));
-	snprintf(args, sizeof args, "--db %s --by unit --baseline-from 2025-03-03 --baseline-to 2025-03-09", path);
+	snprintf(args, sizeof args,
+	         "--db %s --by unit --baseline-from 2025-03-03 --baseline-to 2025-03-09", path);
 	cr_assert_eq(run_cli(args, out, sizeof out), 0);
 	cr_assert_not_null(strstr(out, "change %"));
 
-	const char *bad[] = {"--by day", "--from 2025-13-01", "--format xml", "--baseline-from 2025-03-03",
-			     "--small-order-sek abc", "--tolerance-min -5", "--kpi", "extra-arg"};
+	const char *bad[] = {"--by day",
+	                     "--from 2025-13-01",
+	                     "--format xml",
+	                     "--baseline-from 2025-03-03",
+	                     "--small-order-sek abc",
+	                     "--tolerance-min -5",
+	                     "--kpi",
+	                     "extra-arg"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(args, sizeof args, "--db %s %s", path, bad[i]);
-		cr_assert_eq(run_cli(args, out, sizeof out), 2, "'%s' should be a usage error", bad[i]);
+		cr_assert_eq(run_cli(args, out, sizeof out), 2, "'%s' should be a usage error",
+		             bad[i]);
 	}
 	cr_assert_eq(run_cli("--format csv", out, sizeof out) == 2 || getenv("SAMLAST_DB"), 1);
 	snprintf(args, sizeof args, "--db %s --unit NOPE", path);
