@@ -210,7 +210,7 @@ static int run(struct ctx *cx, char *sql, const int *map, int k, struct gset *ou
 
 /* Strings shared by the queries of one computation. */
 struct parts {
-	sl_buf gd, go, gt, gx, fd, fo, fall;
+	sl_buf gd, go, gt, gx, fd, fo, fall, fday;
 	const char *sup_col; /* "d.supplier_id" when grouping by supplier, else "0" */
 	const char *sup_grp; /* ", d.supplier_id" or "" */
 };
@@ -224,6 +224,7 @@ static void parts_free(struct parts *p)
 	sl_buf_free(&p->fd);
 	sl_buf_free(&p->fo);
 	sl_buf_free(&p->fall);
+	sl_buf_free(&p->fday);
 }
 
 static int q_stops(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
@@ -403,21 +404,23 @@ static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, s
 		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)) x GROUP BY 1",
 		    p->gx.data, p->fd.data);
 	else
-		/* a trip counts in every group it serves, with all its stops */
+		/* a trip counts in every group it serves, with all its stops:
+		 * per-trip sums from the index first (all trips of the days,
+		 * a few thousand), joined to the (group, trip) pairs in scope */
 		rc = sl_buf_printf(
 		    q,
 		    "SELECT x.g, SUM(f.fm), COUNT(f.fm), SUM(f.fv), COUNT(f.fv)"
 		    " FROM (SELECT DISTINCT %s AS g, d.trip_id AS trip_id FROM deliveries d"
 		    "  WHERE %s AND d.trip_id IS NOT NULL) x"
-		    " JOIN (SELECT d.trip_id AS trip_id,"
-		    "  SUM(d.mass_kg) / NULLIF(MAX(v.capacity_kg), 0) AS fm,"
-		    "  SUM(d.volume_m3) / NULLIF(MAX(v.capacity_m3), 0) AS fv"
-		    "  FROM deliveries d JOIN trips t ON t.id = d.trip_id"
-		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, d.vehicle_id)"
-		    "  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT DISTINCT d.trip_id"
-		    "   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
-		    "  GROUP BY d.trip_id) f ON f.trip_id = x.trip_id GROUP BY x.g",
-		    p->gd.data, p->fd.data, p->fd.data);
+		    " JOIN (SELECT a.tid AS trip_id, a.m / NULLIF(v.capacity_kg, 0) AS fm,"
+		    "  a.vol / NULLIF(v.capacity_m3, 0) AS fv"
+		    "  FROM (SELECT d.trip_id AS tid, SUM(d.mass_kg) AS m, SUM(d.volume_m3) AS vol,"
+		    "   MIN(d.vehicle_id) AS vid FROM deliveries d"
+		    "   WHERE %s AND d.trip_id IS NOT NULL GROUP BY d.trip_id) a"
+		    "  JOIN trips t ON t.id = a.tid"
+		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)) f"
+		    " ON f.trip_id = x.trip_id GROUP BY x.g",
+		    p->gd.data, p->fd.data, p->fday.data);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 4, out, err);
@@ -430,22 +433,20 @@ static int q_km(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, str
 	sl_buf_reset(q);
 	int plain = cx->site_id < 0 && cx->supplier_id < 0 && by != SL_KPI_BY_UNIT &&
 	            by != SL_KPI_BY_SUPPLIER;
-	int rc = plain
-	             ? sl_buf_printf(q,
-	                             "SELECT %s, SUM(t.distance_m) / 1000.0 FROM trips t"
-	                             " WHERE t.local_day BETWEEN %lld AND %lld GROUP BY 1",
-	                             p->gt.data, (long long)from, (long long)to)
-	             : sl_buf_printf(
-	                   q,
-	                   "SELECT x.g, SUM(t.distance_m / 1000.0 * x.cnt / n.n)"
-	                   " FROM (SELECT %s AS g, d.trip_id AS trip_id, COUNT(*) AS cnt"
-	                   "  FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL GROUP BY 1, 2) x"
-	                   " JOIN (SELECT d.trip_id AS trip_id, COUNT(*) AS n FROM deliveries d"
-	                   "  WHERE d.status = 'delivered' AND d.trip_id IN (SELECT d.trip_id"
-	                   "   FROM deliveries d WHERE %s AND d.trip_id IS NOT NULL)"
-	                   "  GROUP BY d.trip_id) n ON n.trip_id = x.trip_id"
-	                   " JOIN trips t ON t.id = x.trip_id GROUP BY x.g",
-	                   p->gd.data, p->fd.data, p->fd.data);
+	int rc = plain ? sl_buf_printf(q,
+	                               "SELECT %s, SUM(t.distance_m) / 1000.0 FROM trips t"
+	                               " WHERE t.local_day BETWEEN %lld AND %lld GROUP BY 1",
+	                               p->gt.data, (long long)from, (long long)to)
+	               : sl_buf_printf(
+	                     q,
+	                     /* each stop in scope takes distance ÷ its trip's stops */
+	                     "SELECT %s, SUM(tt.share) FROM deliveries d"
+	                     " JOIN (SELECT a.tid AS trip_id, t.distance_m / 1000.0 / a.n AS share"
+	                     "  FROM (SELECT d.trip_id AS tid, COUNT(*) AS n FROM deliveries d"
+	                     "   WHERE %s AND d.trip_id IS NOT NULL GROUP BY d.trip_id) a"
+	                     "  JOIN trips t ON t.id = a.tid) tt ON tt.trip_id = d.trip_id"
+	                     " WHERE %s GROUP BY 1",
+	                     p->gd.data, p->fday.data, p->fd.data);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 1, out, err);
@@ -505,7 +506,10 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	    sl_buf_printf(&p.fall, "d.status = 'delivered' AND d.local_day BETWEEN %lld AND %lld",
 	                  (long long)from, (long long)to) ||
 	    (cx->site_id >= 0 &&
-	     sl_buf_printf(&p.fall, " AND d.site_id = %lld", (long long)cx->site_id))) {
+	     sl_buf_printf(&p.fall, " AND d.site_id = %lld", (long long)cx->site_id)) ||
+	    /* all stops of the trips of the period (a trip may cross midnight) */
+	    sl_buf_printf(&p.fday, "d.status = 'delivered' AND d.local_day BETWEEN %lld AND %lld",
+	                  (long long)from - 1, (long long)to + 1)) {
 		parts_free(&p);
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
