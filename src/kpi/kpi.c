@@ -953,8 +953,12 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 	if ((rc = data_range(st, &r->from_day, &r->to_day, err)) != 0)
 		goto fail;
 	if (r->to_day < r->from_day) {
-		rc = sl_error_set(err, SL_EUSAGE, "the period ends before it starts");
-		goto fail;
+		/* only one end was given and the data lie on the other side of
+		 * it: an empty one-day period, not an error */
+		if (q->to_day == SL_KPI_NO_DAY)
+			r->to_day = r->from_day;
+		else
+			r->from_day = r->to_day;
 	}
 
 	/* the whole period, then the groups */

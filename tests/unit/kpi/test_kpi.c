@@ -301,6 +301,15 @@ Test(kpi, empty_store_and_default_range)
 	sl_store_close(e2);
 	unlink(p2);
 
+	/* only --from, after all data: an empty one-day period */
+	sl_kpi_query_init(&q);
+	q.from_day = D0 + 5000;
+	r = compute(&q);
+	cr_assert_eq(r->from_day, D0 + 5000);
+	cr_assert_eq(r->to_day, D0 + 5000);
+	ASSERT_NEAR(val(r, &r->total, "deliveries"), 0);
+	sl_kpi_result_free(r);
+
 	/* default range = first to last delivery day */
 	sl_kpi_query_init(&q);
 	r = compute(&q);
