@@ -728,6 +728,15 @@ static int has_table(sl_store *st, const char *name)
 	return 1;
 }
 
+static int has_columns(sl_store *st, const char *sql)
+{
+	sl_stmt *s;
+	if (sl_store_prepare(st, sql, &s, NULL) != 0)
+		return 0;
+	sl_stmt_free(s);
+	return 1;
+}
+
 static int data_range(sl_store *st, int64_t *from, int64_t *to, sl_error *err)
 {
 	sl_stmt *s;
@@ -925,7 +934,11 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 			tol = 1440;
 	}
 	cx.tol_min = (int)tol;
-	cx.has_em = has_table(st, "delivery_emissions");
+	/* the columns this module reads, not just the table: a differently
+	 * shaped table leaves the CO2e KPIs out instead of failing them all */
+	cx.has_em = has_table(st, "delivery_emissions") &&
+	            has_columns(st, "SELECT delivery_id, wtw_g, quality FROM delivery_emissions"
+	                            " WHERE 1 = 0");
 
 	sl_kpi_result *r = calloc(1, sizeof *r);
 	if (!r)

@@ -382,6 +382,18 @@ Test(kpi, emissions_kpis_when_the_table_exists)
 	sl_kpi_result_free(r);
 }
 
+Test(kpi, a_differently_shaped_emissions_table_is_ignored)
+{
+	sl_error e;
+	cr_assert_eq(sl_store_exec(st, "CREATE TABLE delivery_emissions(delivery_id INTEGER, co2 REAL)", &e), 0);
+	sl_kpi_query q;
+	two_weeks(&q);
+	sl_kpi_result *r = compute(&q);
+	cr_assert_eq(r->has_emissions, 0);
+	cr_assert_lt(sl_kpi_result_index(r, "co2e_wtw_kg"), 0);
+	sl_kpi_result_free(r);
+}
+
 Test(kpi, writers)
 {
 	sl_kpi_query q;
