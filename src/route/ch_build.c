@@ -311,11 +311,11 @@ int rg_contract(rg_data *d, sl_route_progress_fn prog, void *pu, sl_error *err)
 			uint32_t x = d->orig_tgt[a], w, dur, dist;
 			if (x == v)
 				continue;
-			rg_node_cost(d, x, &w, &dur, &dist);
+			rg_arc_cost(d, v, x, &w, &dur, &dist);
 			uint64_t k = rg_key(w, dist);
 			carc *e = alist_find(&c.out[v], x);
 			if (e)
-				continue; /* one arc per pair: all have the target's cost */
+				continue; /* one arc per pair */
 			if (alist_push(&c.out[v], (carc){k, dur, x, RG_NONE}) < 0 ||
 			    alist_push(&c.in[x], (carc){k, dur, v, RG_NONE}) < 0)
 				goto out;

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ORIG_ARC (RG_NONE - 1)
+/* arc marks of nodes seeded as successors of source phantom node 0 or 1 */
+#define SEED_ARC0 (RG_NONE - 2)
+#define IS_SEED_ARC(a) ((a) == SEED_ARC0 || (a) == SEED_ARC0 + 1)
 
 typedef struct side {
 	uint64_t *key;
@@ -145,8 +147,9 @@ static int seed_forward(const rg_data *d, side *f, const rg_phantom *s, const rg
 		uint32_t v = s->node[i];
 		for (uint32_t a = d->orig_off[v]; a < d->orig_off[v + 1]; a++) {
 			uint32_t x = d->orig_tgt[a], w, dur, dist;
-			rg_node_cost(d, x, &w, &dur, &dist);
-			if (side_set(f, x, k + rg_key(w, dist), s->rem_dur[i] + dur, v, ORIG_ARC) < 0)
+			rg_arc_cost(d, v, x, &w, &dur, &dist);
+			if (side_set(f, x, k + rg_key(w, dist), s->rem_dur[i] + dur, RG_NONE,
+				     SEED_ARC0 + (uint32_t)i) < 0)
 				return SL_ENOMEM;
 		}
 	}
@@ -370,18 +373,23 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 	/* path: forward chain to meet, then backward chain to the target */
 	sl_buf nodes = {0};
 	size_t nf = 0;
+	uint32_t first = meet;
 	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
-		nf++;
-	uint32_t *chain = malloc((nf + 1) * sizeof *chain);
+		nf++, first = v;
+	int seeded = IS_SEED_ARC(c->f.arc[first]);
+	uint32_t *chain = malloc((nf + 2) * sizeof *chain);
 	if (!chain)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	size_t k = nf;
+	size_t k = nf + (size_t)seeded;
 	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
 		chain[--k] = v;
+	if (seeded)
+		chain[0] = ps.node[c->f.arc[first] - SEED_ARC0];
+	nf += (size_t)seeded;
 	int rc = sl_buf_append(&nodes, &chain[0], sizeof chain[0]);
 	for (size_t i = 1; i < nf && rc == 0; i++) {
 		uint32_t v = chain[i], a = c->f.arc[v];
-		rc = unpack(c, chain[i - 1], v, a == ORIG_ARC ? RG_NONE : d->fwd[a].middle, &nodes);
+		rc = unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, &nodes);
 	}
 	free(chain);
 	for (uint32_t v = meet; rc == 0 && c->b.par[v] != RG_NONE; v = c->b.par[v]) {
@@ -417,7 +425,7 @@ int sl_route_dijkstra(sl_route_ctx *c, const sl_route_snap *from, const sl_route
 		uint64_t k = rg_key(ps.rem_w[i], ps.rem_dist[i]);
 		for (uint32_t a = d->orig_off[v]; a < d->orig_off[v + 1]; a++) {
 			uint32_t x = d->orig_tgt[a], w, dur, dist;
-			rg_node_cost(d, x, &w, &dur, &dist);
+			rg_arc_cost(d, v, x, &w, &dur, &dist);
 			if (side_set(f, x, k + rg_key(w, dist), ps.rem_dur[i] + dur, v, 0) < 0)
 				return sl_error_set(err, SL_ENOMEM, "out of memory");
 		}
@@ -429,7 +437,7 @@ int sl_route_dijkstra(sl_route_ctx *c, const sl_route_snap *from, const sl_route
 			continue;
 		for (uint32_t a = d->orig_off[v]; a < d->orig_off[v + 1]; a++) {
 			uint32_t x = d->orig_tgt[a], w, dur, dist;
-			rg_node_cost(d, x, &w, &dur, &dist);
+			rg_arc_cost(d, v, x, &w, &dur, &dist);
 			if (side_set(f, x, it.key + rg_key(w, dist), f->dur[v] + dur, v, 0) < 0)
 				return sl_error_set(err, SL_ENOMEM, "out of memory");
 		}

@@ -43,6 +43,7 @@ typedef struct fhdr {
 	uint64_t file_bytes;
 	uint32_t crc_header, crc_body;
 	uint32_t endian;
+	uint32_t uturn_ds;
 	char profile[32];
 	uint32_t n_nodes, n_edges, n_points, n_arcs, n_fwd, n_bwd, n_shortcuts, n_cellsegs;
 	int32_t grid_lon0, grid_lat0, cell_e7;
@@ -192,6 +193,7 @@ int rg_write(const rg_data *d, const char *path, sl_error *err)
 	h.version = FORMAT_VERSION;
 	h.header_bytes = HEADER_BYTES;
 	h.endian = 0x01020304;
+	h.uturn_ds = d->uturn_ds;
 	memcpy(h.profile, d->profile, sizeof h.profile);
 	h.n_nodes = d->n_nodes, h.n_edges = d->n_edges, h.n_points = d->n_points;
 	h.n_arcs = d->n_arcs, h.n_fwd = d->n_fwd, h.n_bwd = d->n_bwd;
@@ -426,6 +428,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		d->grid_nx = h.grid_nx, d->grid_ny = h.grid_ny;
 		d->min_lon = h.min_lon, d->min_lat = h.min_lat, d->max_lon = h.max_lon,
 		d->max_lat = h.max_lat;
+		d->uturn_ds = h.uturn_ds;
 		memcpy(d->profile, h.profile, sizeof d->profile);
 		d->profile[sizeof d->profile - 1] = 0;
 		d->pts = (int32_t *)(void *)(b + h.off[S_PTS]);

@@ -561,6 +561,7 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 	}
 	d->orig_off[nk] = na;
 	snprintf(d->profile, sizeof d->profile, "%s", p->name);
+	d->uturn_ds = (uint32_t)llround(p->u_turn_penalty_s * 10);
 	free(edge_new);
 	return 0;
 }
@@ -740,17 +741,16 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 		int has_only = ol < n_only && only[ol].in == in;
 		for (uint32_t c = out_off[j]; c < out_off[j + 1]; c++) {
 			uint32_t o = out_l[c];
-			if (eb[o].edge == eb[in].edge) {
-				if (eb[o].rev != eb[in].rev)
-					uturn = o;
-				continue;
-			}
-			if (jblocked[j])
+			int is_uturn = eb[o].edge == eb[in].edge && eb[o].rev != eb[in].rev;
+			if (is_uturn)
+				uturn = o;
+			/* (the same edge in the same direction: round a closed way) */
+			if (jblocked[j] && !is_uturn)
 				continue; /* a barrier: only turning back */
 			uint64_t key = (uint64_t)in << 32 | o;
 			if (n_forbid && bsearch(&key, forbid, n_forbid, sizeof *forbid, cmp_u64))
 				continue;
-			if (has_only) {
+			if (has_only && !(is_uturn && jblocked[j])) {
 				int ok = 0;
 				for (size_t q = ol; q < n_only && only[q].in == in; q++)
 					if (b.edges.a[eb[o].edge].way == only[q].to_way)

@@ -37,6 +37,7 @@ struct sl_route_profile {
 	double max_speed_kmh;
 	double weight_t, height_m, width_m, length_m; /* 0 = not checked */
 	int destination_factor;                        /* weight multiplier */
+	double u_turn_penalty_s;
 	int n_classes;
 	struct {
 		char key[32];
@@ -129,6 +130,7 @@ typedef struct rg_data {
 	uint32_t *cell_seg; /* segment = index of its first point */
 	uint32_t n_cellsegs;
 	int32_t min_lon, min_lat, max_lon, max_lat;
+	uint32_t uturn_ds; /* penalty (weight and duration) of turning back */
 	char profile[32];
 } rg_data;
 
@@ -148,6 +150,18 @@ static inline void rg_node_cost(const rg_data *d, uint32_t n, uint32_t *w, uint3
 	*dur = d->cum_dur[last];
 	*dist = d->cum_dist[last];
 	*w = *dur * e->factor;
+}
+
+/* Cost of the original arc from -> to: entering `to`, plus the U-turn
+ * penalty when `to` is the same edge travelled back. */
+static inline void rg_arc_cost(const rg_data *d, uint32_t from, uint32_t to, uint32_t *w,
+			       uint32_t *dur, uint32_t *dist)
+{
+	rg_node_cost(d, to, w, dur, dist);
+	if ((d->node_edge[from] ^ d->node_edge[to]) == 1) {
+		*w += d->uturn_ds;
+		*dur += d->uturn_ds;
+	}
 }
 
 void rg_data_free(rg_data *d);

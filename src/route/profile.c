@@ -359,6 +359,8 @@ static int vehicle_key(sl_route_profile *p, const char *k, char *v)
 		return parse_double_val(v, &p->width_m, 0, 100);
 	if (strcmp(k, "length_m") == 0)
 		return parse_double_val(v, &p->length_m, 0, 1000);
+	if (strcmp(k, "u_turn_penalty_s") == 0)
+		return parse_double_val(v, &p->u_turn_penalty_s, 0, 3600);
 	if (strcmp(k, "destination_factor") == 0) {
 		if (parse_double_val(v, &x, 1, 100) < 0 || x != floor(x))
 			return -1;
@@ -394,6 +396,7 @@ int sl_route_profile_parse(const char *text, size_t len, const char *name,
 	buf[len] = 0;
 	p->max_speed_kmh = 130;
 	p->destination_factor = 1;
+	p->u_turn_penalty_s = 20;
 	enum { NONE, VEHICLE, HIGHWAY, MAXSPEED, BARRIER } sec = NONE;
 	long lineno = 0;
 	int rc = 0;
