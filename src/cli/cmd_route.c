@@ -12,9 +12,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: samlast route --graph FILE [--geometry geojson|polyline6|none]\n"
-		     "                     [--radius M] LON,LAT LON,LAT [LON,LAT...]\n\n"
+		     "                     [--radius M] LON,LAT LON,LAT [LON,LAT...]\n"
+		     "       samlast route --graph FILE --osrm '/route/v1/driving/LON,LAT;LON,LAT?...'\n\n"
 		     "Route through the points in order on a graph from 'samlast graph build'.\n"
-		     "Prints JSON: duration_s, distance_m, legs and the geometry.\n");
+		     "Prints JSON: duration_s, distance_m, legs and the geometry.  With --osrm,\n"
+		     "answer one OSRM v5 request (route, table, nearest) as 'samlast serve' would.\n");
 }
 
 int cli_parse_lonlat(const char *s, double *lon, double *lat);
@@ -33,26 +35,47 @@ int cli_parse_lonlat(const char *s, double *lon, double *lat)
 
 int cmd_route(int argc, char **argv)
 {
-	const char *graph = NULL, *geom = "geojson";
+	const char *graph = NULL, *geom = "geojson", *osrm = NULL;
 	double radius = 0;
 	static const struct option opts[] = {
 		{"graph", required_argument, NULL, 'g'},
 		{"geometry", required_argument, NULL, 'G'},
 		{"radius", required_argument, NULL, 'r'},
+		{"osrm", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "g:G:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:G:r:O:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': graph = optarg; break;
 		case 'G': geom = optarg; break;
 		case 'r': radius = atof(optarg); break;
+		case 'O': osrm = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE_;
 		}
 	}
 	int np = argc - optind;
+	if (graph && osrm && np == 0) {
+		sl_error e;
+		sl_error_clear(&e);
+		sl_graph *og = NULL;
+		int orc = sl_route_graph_open(graph, &og, &e);
+		int status = 0;
+		char *body = NULL;
+		if (orc == 0)
+			orc = sl_route_osrm_handle(og, NULL, osrm, &status, &body, &e);
+		if (orc) {
+			cli_print_error(&e);
+			sl_route_graph_close(og);
+			return cli_exit_code(orc);
+		}
+		printf("%s\n", body);
+		free(body);
+		sl_route_graph_close(og);
+		return status == 200 ? 0 : EX_INVALID;
+	}
 	if (!graph || np < 2 ||
 	    (strcmp(geom, "geojson") && strcmp(geom, "polyline6") && strcmp(geom, "none"))) {
 		usage(stderr);

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define MAGIC "SLROUTE"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define HEADER_BYTES 512
 #define NSEC 16
 
