@@ -653,3 +653,86 @@ Test(cli, graph_route_matrix)
 	unlink(pts);
 	unlink(out);
 }
+
+/* ---- OSRM-compatible handler -------------------------------------------------------- */
+
+static char *osrm(sl_graph *g, const char *url, int *status)
+{
+	char *body = NULL;
+	sl_error e;
+	cr_assert_eq(sl_route_osrm_handle(g, NULL, url, status, &body, &e), 0, "%s", e.message);
+	cr_assert_not_null(body);
+	return body;
+}
+
+static void expect_code(sl_graph *g, const char *url, const char *code)
+{
+	int st;
+	char *b = osrm(g, url, &st);
+	char want[64];
+	snprintf(want, sizeof want, "{\"code\":\"%s\"", code);
+	cr_assert(strncmp(b, want, strlen(want)) == 0, "%s → %s (want %s)", url, b, code);
+	cr_assert_eq(st, strcmp(code, "Ok") == 0 ? 200 : 400, "%s status %d", url, st);
+	free(b);
+}
+
+Test(osrm, polyline_reference_example)
+{
+	/* the example of Google's "Encoded Polyline Algorithm Format" page */
+	double c[] = {-120.2, 38.5, -120.95, 40.7, -126.453, 43.252};
+	sl_buf b = {0};
+	cr_assert_eq(sl_route_polyline_encode(c, 3, 5, &b), 0);
+	cr_assert_str_eq(b.data, "_p~iF~ps|U_ulLnnqC_mqNvxq`@");
+	sl_buf_free(&b);
+}
+
+Test(osrm, services_and_error_codes)
+{
+	sl_graph *g = fixture_graph("oneway", "van");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04", "Ok");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04.json?overview=false&steps=true", "Ok");
+	expect_code(g, "/route/v1/driving/12.7003,56.04%3B12.7007,56.04?geometries=geojson", "Ok");
+	expect_code(g, "/table/v1/car/12.7003,56.04;12.7007,56.04;12.7005,56.041?sources=0;1&destinations=2&annotations=duration,distance", "Ok");
+	expect_code(g, "/nearest/v1/driving/12.7003,56.0401?number=1", "Ok");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?radiuses=10;unlimited", "Ok");
+	expect_code(g, "route/v1/driving/12.7003,56.04;12.7007,56.04", "InvalidUrl");
+	expect_code(g, "/route/v1/driving", "InvalidUrl");
+	expect_code(g, "/route/v1/driving/1,2/extra", "InvalidUrl");
+	expect_code(g, "/match/v1/driving/12.7003,56.04;12.7007,56.04", "InvalidService");
+	expect_code(g, "/route/v2/driving/12.7003,56.04;12.7007,56.04", "InvalidVersion");
+	expect_code(g, "/route/v1/driving/12.7003;56.04", "InvalidQuery");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;", "InvalidQuery");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;1e3,2", "InvalidQuery");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;200,56", "InvalidValue");
+	expect_code(g, "/route/v1/driving/12.7003,56.04", "InvalidOptions");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?overview=sometimes", "InvalidOptions");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?radiuses=10", "InvalidOptions");
+	expect_code(g, "/table/v1/driving/12.7003,56.04;12.7007,56.04?sources=2", "InvalidOptions");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?color=red", "InvalidUrl");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?overview", "InvalidUrl");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;13.5,56.04", "NoSegment");
+	expect_code(g, "/nearest/v1/driving/12.7003,56.04?number=1000", "TooBig");
+	sl_route_graph_close(g);
+}
+
+Test(osrm, route_body_matches_library)
+{
+	sl_graph *g = fixture_graph("oneway", "van");
+	int st;
+	char *b = osrm(g, "/route/v1/driving/12.7007,56.04;12.7003,56.04?geometries=geojson", &st);
+	cr_assert_eq(st, 200);
+	sl_route_result r;
+	cr_assert_eq(route(g, 12.7007, 56.04, 12.7003, 56.04, &r), 0);
+	char want[128];
+	snprintf(want, sizeof want, "\"duration\":%.1f,\"distance\":%.1f}]", r.duration_s,
+		 r.distance_m);
+	cr_assert(strstr(b, want), "%s lacks %s", b, want);
+	cr_assert(strstr(b, "\"type\":\"LineString\""));
+	cr_assert(strstr(b, "\"waypoints\":[{\"hint\":\"\",\"distance\":"));
+	sl_route_result_free(&r);
+	free(b);
+	b = osrm(g, "/table/v1/driving/12.7003,56.04;12.7007,56.04?annotations=distance", &st);
+	cr_assert(strstr(b, "\"distances\":[[0.0,") && !strstr(b, "durations"), "%s", b);
+	free(b);
+	sl_route_graph_close(g);
+}
