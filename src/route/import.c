@@ -8,9 +8,14 @@
  * (see internal.h).  Blocking barriers allow only turning back; U-turns are
  * otherwise allowed only where nothing else is.  Finally only the largest
  * strongly connected component (Tarjan 1972) is kept, so every snapped
- * point can reach every other. */
+ * point can reach every other.
+ *
+ * libreadosm 1.1 dereferences missing XML attributes (a <tag> without k or
+ * v, a <member> without role), so an .osm XML file is first checked with
+ * libxml2's streaming reader and such a file is refused with its line. */
 #include "internal.h"
 
+#include <libxml/xmlreader.h>
 #include <readosm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -838,6 +843,39 @@ static const char *readosm_reason(int rc)
 	}
 }
 
+static int xml_precheck(const char *path, sl_error *err)
+{
+	xmlTextReaderPtr r = xmlReaderForFile(path, NULL, XML_PARSE_NONET);
+	if (!r)
+		return sl_error_set(err, SL_EIO, "%s: cannot open", path);
+	int rc = 0, ret;
+	while ((ret = xmlTextReaderRead(r)) == 1 && rc == 0) {
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+			continue;
+		const char *name = (const char *)xmlTextReaderConstLocalName(r);
+		const char *need[3] = {NULL, NULL, NULL};
+		if (strcmp(name, "tag") == 0)
+			need[0] = "k", need[1] = "v";
+		else if (strcmp(name, "member") == 0)
+			need[0] = "type", need[1] = "ref", need[2] = "role";
+		else if (strcmp(name, "nd") == 0)
+			need[0] = "ref";
+		for (int i = 0; i < 3 && need[i] && rc == 0; i++) {
+			xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)need[i]);
+			if (!v)
+				rc = sl_error_at(err, SL_EINVAL, path, xmlTextReaderGetParserLineNumber(r),
+						 xmlTextReaderGetParserColumnNumber(r),
+						 "<%s> without the '%s' attribute", name, need[i]);
+			xmlFree(v);
+		}
+	}
+	if (rc == 0 && ret < 0)
+		rc = sl_error_at(err, SL_EINVAL, path, xmlTextReaderGetParserLineNumber(r), 0,
+				 "not a well-formed OSM XML file");
+	xmlFreeTextReader(r);
+	return rc;
+}
+
 int rg_import(const char *path, const sl_route_profile *p, rg_data *d,
 	      sl_route_build_stats *st, sl_route_progress_fn prog, void *pu, sl_error *err)
 {
@@ -847,6 +885,12 @@ int rg_import(const char *path, const sl_route_profile *p, rg_data *d,
 	r.prog = prog;
 	r.pu = pu;
 	const void *h = NULL;
+	size_t plen = strlen(path);
+	if (plen > 4 && strcmp(path + plen - 4, ".osm") == 0) {
+		int xr = xml_precheck(path, err);
+		if (xr)
+			return xr;
+	}
 	int rc = readosm_open(path, &h);
 	if (rc == READOSM_OK)
 		rc = readosm_parse(h, &r, on_node, on_way, on_relation);
