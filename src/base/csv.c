@@ -147,6 +147,20 @@ static void start(sl_csv *c)
 	c->started = 1;
 	if (peek(c) < 0)
 		return;
+	/* A streamed source may hand over a few bytes at a time: read on until
+	 * the first line end (or a full window) before deciding. */
+	while (!c->eof && c->win_len < sizeof c->win &&
+	       !memchr(c->win + c->win_pos, '\n', c->win_len - c->win_pos)) {
+		size_t n = c->read(c->ctx, c->win + c->win_len, sizeof c->win - c->win_len);
+		if (n == (size_t)-1) {
+			c->io_error = 1;
+			c->eof = 1;
+		} else if (n == 0) {
+			c->eof = 1;
+		} else {
+			c->win_len += n;
+		}
+	}
 	if (c->win_len - c->win_pos >= 3 && memcmp(c->win + c->win_pos, "\xEF\xBB\xBF", 3) == 0)
 		c->win_pos += 3;
 	int commas = 0, semis = 0, quoted = 0;

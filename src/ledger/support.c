@@ -130,7 +130,15 @@ static int hset_add(struct hset *hs, uint64_t h)
 }
 
 #define NSTMT 64
+#define NTABLE 8
+/* The three statements of an upsert, per table, built once per batch. */
+struct table_stmts {
+	const char *table;
+	sl_stmt *sel, *ins, *upd;
+};
+
 struct ledger_cache {
+	struct table_stmts tables[NTABLE];
 	struct map orgs, sites, contracts, owned;
 	struct hset seen;
 	struct {
@@ -156,6 +164,11 @@ void ledger_cache_free(struct ledger_cache *lc)
 	for (int i = 0; i < NSTMT; i++) {
 		sl_stmt_free(lc->stmts[i].s);
 		free(lc->stmts[i].sql);
+	}
+	for (int i = 0; i < NTABLE; i++) {
+		sl_stmt_free(lc->tables[i].sel);
+		sl_stmt_free(lc->tables[i].ins);
+		sl_stmt_free(lc->tables[i].upd);
 	}
 	free(lc);
 }
@@ -252,8 +265,18 @@ int64_t ref_owned(struct lctx *c, const char *table, int64_t owner, const char *
 	const char *sql = strcmp(table, "vehicles") == 0 ? SQL_VEHICLE
 			: strcmp(table, "trips") == 0  ? SQL_TRIP
 						       : SQL_ORDER;
-	char key[320];
-	snprintf(key, sizeof key, "%s\x1f%lld\x1f%s", table, (long long)owner, ext);
+	/* key: table's first letter, the owner id in hex, the ext id */
+	char key[300];
+	size_t n = 0;
+	key[n++] = table[0];
+	for (uint64_t o = (uint64_t)owner; o; o >>= 4)
+		key[n++] = "0123456789abcdef"[o & 15];
+	key[n++] = '\x1f';
+	size_t el = strlen(ext);
+	if (el > sizeof key - n - 1)
+		el = sizeof key - n - 1;
+	memcpy(key + n, ext, el);
+	key[n + el] = '\0';
 	return lookup(c, &c->cache->owned, sql, key, owner, ext);
 }
 
@@ -539,21 +562,60 @@ static int save_history(struct lctx *c, const char *table, int64_t id, int64_t r
 	return rc < 0 ? rc : 0;
 }
 
+static struct table_stmts *table_stmts(struct lctx *c, const char *table,
+				       const char *const *cols, int nkey, int ncols, sl_error *err)
+{
+	struct ledger_cache *lc = c->cache;
+	int i;
+	for (i = 0; i < NTABLE && lc->tables[i].table; i++)
+		if (lc->tables[i].table == table || strcmp(lc->tables[i].table, table) == 0)
+			return &lc->tables[i];
+	if (i == NTABLE) {
+		sl_error_set(err, SL_ELIMIT, "too many tables in one import");
+		return NULL;
+	}
+	struct table_stmts *t = &lc->tables[i];
+	char sql[2048];
+	size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT id, row_hash, revision FROM %s WHERE ", table);
+	for (int k = 0; k < nkey; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s = ?%d", k ? " AND " : "", cols[k], k + 1);
+	if (sl_store_prepare(c->st, sql, &t->sel, err))
+		return NULL;
+	n = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET ", table);
+	for (int k = nkey; k < ncols; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s = ?%d, ", cols[k], k + 1);
+	snprintf(sql + n, sizeof sql - n,
+		 "revision = revision + 1, updated_at = ?%d, row_hash = ?%d WHERE id = ?%d",
+		 ncols + 1, ncols + 2, ncols + 3);
+	if (sl_store_prepare(c->st, sql, &t->upd, err))
+		return NULL;
+	n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (", table);
+	for (int k = 0; k < ncols; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s, ", cols[k]);
+	n += (size_t)snprintf(sql + n, sizeof sql - n, "revision, updated_at, row_hash) VALUES (");
+	for (int k = 0; k < ncols; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "?%d, ", k + 1);
+	snprintf(sql + n, sizeof sql - n, "1, ?%d, ?%d)", ncols + 1, ncols + 2);
+	if (sl_store_prepare(c->st, sql, &t->ins, err))
+		return NULL;
+	t->table = table;
+	return t;
+}
+
 int upsert(struct lctx *c, const char *table, const char *const *cols, const struct val *vals,
 	   int nkey, int ncols, const char *extra_hash, int64_t *id, sl_error *err)
 {
 	char hash[17];
-	char sql[2048];
-	size_t n;
-	snprintf(hash, sizeof hash, "%016llx",
-		 (unsigned long long)hash_vals(vals, ncols, extra_hash));
+	static const char hex[] = "0123456789abcdef";
+	uint64_t hv = hash_vals(vals, ncols, extra_hash);
+	for (int i = 15; i >= 0; i--, hv >>= 4)
+		hash[i] = hex[hv & 15];
+	hash[16] = '\0';
 
-	n = (size_t)snprintf(sql, sizeof sql, "SELECT id, row_hash, revision FROM %s WHERE ", table);
-	for (int i = 0; i < nkey; i++)
-		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s = ?%d", i ? " AND " : "", cols[i], i + 1);
-	sl_stmt *s = cached_stmt(c, sql, err);
-	if (!s)
+	struct table_stmts *t = table_stmts(c, table, cols, nkey, ncols, err);
+	if (!t)
 		return err ? err->code : SL_ESTORE;
+	sl_stmt *s = t->sel;
 	for (int i = 0; i < nkey; i++)
 		bind(s, i + 1, &vals[i]);
 	int rc = sl_stmt_step(s, err);
@@ -569,14 +631,7 @@ int upsert(struct lctx *c, const char *table, const char *const *cols, const str
 			return UP_UNCHANGED;
 		if ((rc = save_history(c, table, *id, revision, err)))
 			return rc;
-		n = (size_t)snprintf(sql, sizeof sql, "UPDATE %s SET ", table);
-		for (int i = nkey; i < ncols; i++)
-			n += (size_t)snprintf(sql + n, sizeof sql - n, "%s = ?%d, ", cols[i], i + 1);
-		snprintf(sql + n, sizeof sql - n,
-			 "revision = revision + 1, updated_at = ?%d, row_hash = ?%d WHERE id = ?%d",
-			 ncols + 1, ncols + 2, ncols + 3);
-		if (!(s = cached_stmt(c, sql, err)))
-			return err ? err->code : SL_ESTORE;
+		s = t->upd;
 		for (int i = nkey; i < ncols; i++)
 			bind(s, i + 1, &vals[i]);
 		sl_stmt_bind_int64(s, ncols + 1, c->now);
@@ -587,15 +642,7 @@ int upsert(struct lctx *c, const char *table, const char *const *cols, const str
 		return rc < 0 ? rc : UP_UPDATED;
 	}
 	sl_stmt_reset(s);
-	n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (", table);
-	for (int i = 0; i < ncols; i++)
-		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s, ", cols[i]);
-	n += (size_t)snprintf(sql + n, sizeof sql - n, "revision, updated_at, row_hash) VALUES (");
-	for (int i = 0; i < ncols; i++)
-		n += (size_t)snprintf(sql + n, sizeof sql - n, "?%d, ", i + 1);
-	snprintf(sql + n, sizeof sql - n, "1, ?%d, ?%d)", ncols + 1, ncols + 2);
-	if (!(s = cached_stmt(c, sql, err)))
-		return err ? err->code : SL_ESTORE;
+	s = t->ins;
 	for (int i = 0; i < ncols; i++)
 		bind(s, i + 1, &vals[i]);
 	sl_stmt_bind_int64(s, ncols + 1, c->now);
