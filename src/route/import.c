@@ -590,7 +590,8 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 
 	if (r->unsorted)
 		qsort(r->nodes.a, r->nodes.n, sizeof *r->nodes.a, cmp_node);
-	qsort(r->blocked.a, r->blocked.n, sizeof(int64_t), cmp_i64);
+	if (r->blocked.n)
+		qsort(r->blocked.a, r->blocked.n, sizeof(int64_t), cmp_i64);
 	size_t nn = r->nodes.n;
 	b.ref_node = malloc((r->refs.n + 1) * sizeof *b.ref_node);
 	b.junction = malloc((nn + 1) * sizeof *b.junction);
