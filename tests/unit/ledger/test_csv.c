@@ -71,6 +71,8 @@ Test(csv, invalid_utf8_and_overlong)
 	sl_csv_free(c);
 	size_t n = SL_CSV_MAX_FIELD + 10;
 	char *big = malloc(n + 8);
+	if (!big)
+		cr_assert_fail("out of memory");
 	memcpy(big, "a\n", 2);
 	memset(big + 2, 'x', n);
 	memcpy(big + 2 + n, "\nb\n", 4);

@@ -256,6 +256,8 @@ Test(import, error_overlong_field)
 	load_master();
 	size_t n = SL_CSV_MAX_FIELD + 100;
 	char *s = malloc(n + 64);
+	if (!s)
+		cr_assert_fail("out of memory");
 	strcpy(s, "id,kind,name\nX1,other,");
 	size_t k = strlen(s);
 	memset(s + k, 'a', n);
