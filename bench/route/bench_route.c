@@ -57,10 +57,11 @@ int main(int argc, char **argv)
 	double t_open = now() - t0;
 	sl_route_graph_info in;
 	sl_route_graph_get_info(g, &in);
-	printf("graph %s: profile %s, %llu nodes, %llu arcs, %llu shortcuts, %llu bytes, open+verify "
-	       "%.1f ms\n",
-	       argv[1], in.profile, (unsigned long long)in.nodes, (unsigned long long)in.arcs,
-	       (unsigned long long)in.shortcuts, (unsigned long long)in.file_bytes, t_open * 1e3);
+	printf(
+	    "graph %s: profile %s, %llu nodes, %llu arcs, %llu shortcuts, %llu bytes, open+verify "
+	    "%.1f ms\n",
+	    argv[1], in.profile, (unsigned long long)in.nodes, (unsigned long long)in.arcs,
+	    (unsigned long long)in.shortcuts, (unsigned long long)in.file_bytes, t_open * 1e3);
 	sl_route_ctx *c = sl_route_ctx_new(g);
 	sl_route_snap *s = malloc(2 * pairs * sizeof *s);
 	double *lat = malloc(pairs * sizeof *lat);
@@ -79,8 +80,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < pairs; i++) {
 			sl_route_result r;
 			double a = now();
-			int rc = sl_route_query(c, &s[2 * i], &s[2 * i + 1], geom ? SL_ROUTE_GEOMETRY : 0,
-						&r, NULL);
+			int rc = sl_route_query(c, &s[2 * i], &s[2 * i + 1],
+			                        geom ? SL_ROUTE_GEOMETRY : 0, &r, NULL);
 			lat[i] = now() - a;
 			fails += rc != 0;
 			sl_route_result_free(&r);

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	char in[128], out[128];
 	snprintf(in, sizeof in, "/tmp/sl_fuzz_osm_%d.%s", (int)getpid(),
-		 data[0] & 1 ? "osm.pbf" : "osm");
+	         data[0] & 1 ? "osm.pbf" : "osm");
 	snprintf(out, sizeof out, "/tmp/sl_fuzz_osm_%d.graph", (int)getpid());
 	FILE *f = fopen(in, "wb");
 	if (!f)

@@ -38,14 +38,13 @@ typedef struct sl_route_profile sl_route_profile;
  * used in error locations.  On success *out is owned by the caller (free
  * with sl_route_profile_free).  Errors: SL_EINVAL with file:line:column
  * for a syntax error, an unknown key or a bad value; SL_ENOMEM. */
-int sl_route_profile_parse(const char *text, size_t len, const char *name,
-			   sl_route_profile **out, sl_error *err);
+int sl_route_profile_parse(const char *text, size_t len, const char *name, sl_route_profile **out,
+                           sl_error *err);
 
 /* Load a profile from a file, or — when `name_or_path` has no '/' and no
  * ".ini" — the shipped profile data/profiles/NAME.ini (van, truck, car).
  * Errors as sl_route_profile_parse, plus SL_EIO / SL_ENOTFOUND. */
-int sl_route_profile_load(const char *name_or_path, sl_route_profile **out,
-			  sl_error *err);
+int sl_route_profile_load(const char *name_or_path, sl_route_profile **out, sl_error *err);
 
 /* Free a profile (NULL is fine). */
 void sl_route_profile_free(sl_route_profile *p);
@@ -80,14 +79,14 @@ typedef void (*sl_route_progress_fn)(void *user, const char *stage, double fract
 typedef struct sl_route_build_stats {
 	uint64_t osm_nodes, osm_ways, osm_relations;
 	uint64_t routable_ways;
-	uint64_t restrictions_used;     /* turn restrictions applied */
-	uint64_t restrictions_skipped;  /* via-way, unmatched or excepted */
+	uint64_t restrictions_used;    /* turn restrictions applied */
+	uint64_t restrictions_skipped; /* via-way, unmatched or excepted */
 	uint64_t barriers_blocking;
-	uint64_t edges;                 /* road pieces between intersections */
-	uint64_t nodes;                 /* edge-based nodes (directed edges) kept */
-	uint64_t nodes_dropped;         /* outside the largest component */
-	uint64_t arcs;                  /* turns in the edge-based graph */
-	uint64_t shortcuts;             /* added by contraction */
+	uint64_t edges;         /* road pieces between intersections */
+	uint64_t nodes;         /* edge-based nodes (directed edges) kept */
+	uint64_t nodes_dropped; /* outside the largest component */
+	uint64_t arcs;          /* turns in the edge-based graph */
+	uint64_t shortcuts;     /* added by contraction */
 	double read_s, graph_s, contract_s, write_s;
 } sl_route_build_stats;
 
@@ -98,8 +97,8 @@ typedef struct sl_route_build_stats {
  * (not an OSM file, truncated or corrupt input, no routable road),
  * SL_ENOMEM. */
 int sl_route_graph_build(const char *osm_path, const sl_route_profile *profile,
-			 const char *out_path, sl_route_progress_fn progress,
-			 void *progress_user, sl_route_build_stats *stats, sl_error *err);
+                         const char *out_path, sl_route_progress_fn progress, void *progress_user,
+                         sl_route_build_stats *stats, sl_error *err);
 
 /* ---- a loaded graph --------------------------------------------------- */
 
@@ -137,16 +136,16 @@ void sl_route_ctx_free(sl_route_ctx *c);
 
 /* Where a coordinate lands on the road network. */
 typedef struct sl_route_snap {
-	double lon, lat;        /* the point on the road */
-	double distance_m;      /* from the input coordinate */
-	uint32_t edge;          /* internal: road piece */
-	uint32_t segment;       /* internal: geometry point index of the segment start */
-	double t;               /* internal: position on the segment, 0..1 */
+	double lon, lat;   /* the point on the road */
+	double distance_m; /* from the input coordinate */
+	uint32_t edge;     /* internal: road piece */
+	uint32_t segment;  /* internal: geometry point index of the segment start */
+	double t;          /* internal: position on the segment, 0..1 */
 } sl_route_snap;
 
 /* The default and largest snapping radius, metres. */
 #define SL_ROUTE_SNAP_DEFAULT_M 2000.0
-#define SL_ROUTE_SNAP_MAX_M 50000.0
+#define SL_ROUTE_SNAP_MAX_M     50000.0
 
 /* Snap (lon, lat) to the closest segment of the network within
  * `max_distance_m` (<= 0: SL_ROUTE_SNAP_DEFAULT_M), using the graph's
@@ -155,15 +154,15 @@ typedef struct sl_route_snap {
  * SL_EINVAL (coordinate out of range or not finite), SL_ENOTFOUND (no
  * road within the radius). */
 int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
-		     sl_route_snap *out, sl_error *err);
+                     sl_route_snap *out, sl_error *err);
 
 /* A route between two snapped points. */
 typedef struct sl_route_result {
 	double duration_s;
 	double distance_m;
-	double weight;          /* what was minimised (duration plus penalties), s */
-	double *coords;         /* lon,lat pairs, malloc'd; NULL unless asked */
-	size_t n_coords;        /* number of points (pairs) */
+	double weight;   /* what was minimised (duration plus penalties), s */
+	double *coords;  /* lon,lat pairs, malloc'd; NULL unless asked */
+	size_t n_coords; /* number of points (pairs) */
 } sl_route_result;
 
 enum { SL_ROUTE_GEOMETRY = 1 };
@@ -173,7 +172,7 @@ enum { SL_ROUTE_GEOMETRY = 1 };
  * the full path is unpacked into res->coords (free with
  * sl_route_result_free).  Errors: SL_ENOROUTE, SL_ENOMEM. */
 int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
-		   unsigned flags, sl_route_result *res, sl_error *err);
+                   unsigned flags, sl_route_result *res, sl_error *err);
 
 /* The same answer by a plain Dijkstra search on the uncontracted
  * edge-based graph, one source to `n_to` targets (the reference the tests
@@ -181,8 +180,8 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
  * values each (any may be NULL); unreachable targets get -1.  Errors:
  * SL_ENOMEM. */
 int sl_route_dijkstra(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
-		      size_t n_to, double *durations_s, double *distances_m, double *weights,
-		      sl_error *err);
+                      size_t n_to, double *durations_s, double *distances_m, double *weights,
+                      sl_error *err);
 
 /* Release res->coords and zero the result. */
 void sl_route_result_free(sl_route_result *res);
@@ -194,8 +193,8 @@ void sl_route_result_free(sl_route_result *res);
  * NULL); unreachable pairs get -1.  Errors: SL_ENOMEM, SL_ELIMIT (more
  * than 100000 points on a side). */
 int sl_route_matrix(sl_route_ctx *c, const sl_route_snap *from, size_t n_from,
-		    const sl_route_snap *to, size_t n_to, double *durations_s,
-		    double *distances_m, sl_error *err);
+                    const sl_route_snap *to, size_t n_to, double *durations_s, double *distances_m,
+                    sl_error *err);
 
 /* ---- geometry helpers --------------------------------------------------- */
 
@@ -211,7 +210,7 @@ int sl_route_polyline_encode(const double *coords, size_t n, int precision, sl_b
 /* Limits of the OSRM-compatible services. */
 #define SL_ROUTE_OSRM_MAX_ROUTE_POINTS 500
 #define SL_ROUTE_OSRM_MAX_TABLE_POINTS 2000
-#define SL_ROUTE_OSRM_MAX_NEAREST 100
+#define SL_ROUTE_OSRM_MAX_NEAREST      100
 
 /* Answer one OSRM v5 request.  `path_query` is the request target as sent
  * ("/route/v1/driving/7.41,43.73;7.42,43.74?overview=full"); services
@@ -223,7 +222,7 @@ int sl_route_polyline_encode(const double *coords, size_t n, int precision, sl_b
  * NULL (a temporary one is made).  Returns 0 whenever a response was
  * produced (including OSRM errors); SL_ENOMEM otherwise. */
 int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_query,
-			 int *http_status, char **body, sl_error *err);
+                         int *http_status, char **body, sl_error *err);
 
 #ifdef __cplusplus
 }

@@ -11,12 +11,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: samlast graph build --profile van|truck|car|FILE.ini FILE.osm.pbf -o FILE.graph\n"
-		"       samlast graph info FILE.graph\n\n"
-		"build  read OpenStreetMap (.osm.pbf or .osm), apply the vehicle profile, keep the\n"
-		"       largest strongly connected part, contract it and write the graph file\n"
-		"info   print a graph file's profile, size and bounding box as JSON\n");
+	fprintf(
+	    out,
+	    "usage: samlast graph build --profile van|truck|car|FILE.ini FILE.osm.pbf -o "
+	    "FILE.graph\n"
+	    "       samlast graph info FILE.graph\n\n"
+	    "build  read OpenStreetMap (.osm.pbf or .osm), apply the vehicle profile, keep the\n"
+	    "       largest strongly connected part, contract it and write the graph file\n"
+	    "info   print a graph file's profile, size and bounding box as JSON\n");
 }
 
 static void progress(void *user, const char *stage, double fraction)
@@ -30,10 +32,10 @@ static int build(int argc, char **argv)
 {
 	const char *profile = NULL, *out = NULL;
 	static const struct option opts[] = {
-		{"profile", required_argument, NULL, 'p'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"profile", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -68,15 +70,16 @@ static int build(int argc, char **argv)
 		return cli_exit_code(rc);
 	}
 	fprintf(stderr,
-		"samlast graph: %s: %llu routable ways, %llu edges, %llu nodes (%llu dropped "
-		"outside the largest component), %llu turns, %llu shortcuts, %llu restrictions "
-		"(%llu skipped), %llu blocking barriers; read+graph %.2f s, contract %.2f s, "
-		"write %.2f s\n",
-		out, (unsigned long long)st.routable_ways, (unsigned long long)st.edges,
-		(unsigned long long)st.nodes, (unsigned long long)st.nodes_dropped,
-		(unsigned long long)st.arcs, (unsigned long long)st.shortcuts,
-		(unsigned long long)st.restrictions_used, (unsigned long long)st.restrictions_skipped,
-		(unsigned long long)st.barriers_blocking, st.read_s, st.contract_s, st.write_s);
+	        "samlast graph: %s: %llu routable ways, %llu edges, %llu nodes (%llu dropped "
+	        "outside the largest component), %llu turns, %llu shortcuts, %llu restrictions "
+	        "(%llu skipped), %llu blocking barriers; read+graph %.2f s, contract %.2f s, "
+	        "write %.2f s\n",
+	        out, (unsigned long long)st.routable_ways, (unsigned long long)st.edges,
+	        (unsigned long long)st.nodes, (unsigned long long)st.nodes_dropped,
+	        (unsigned long long)st.arcs, (unsigned long long)st.shortcuts,
+	        (unsigned long long)st.restrictions_used,
+	        (unsigned long long)st.restrictions_skipped,
+	        (unsigned long long)st.barriers_blocking, st.read_s, st.contract_s, st.write_s);
 	return 0;
 }
 

@@ -18,9 +18,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: samlast matrix --graph FILE --points FILE.csv [--format csv|json]\n"
-		     "                      [--radius M]\n\n"
-		     "All-pairs durations (s) and distances (m); -1 (CSV) or null (JSON) where no\n"
-		     "route exists.\n");
+	             "                      [--radius M]\n\n"
+	             "All-pairs durations (s) and distances (m); -1 (CSV) or null (JSON) where no\n"
+	             "route exists.\n");
 }
 
 typedef struct pt {
@@ -117,7 +117,7 @@ static int read_points(const char *path, pt **out, size_t *n_out, sl_error *err)
 				}
 				if (ilon < 0 || ilat < 0) {
 					rc = sl_error_at(err, SL_EINVAL, path, lineno, 1,
-							 "header needs lon and lat columns");
+					                 "header needs lon and lat columns");
 					break;
 				}
 				continue;
@@ -135,7 +135,8 @@ static int read_points(const char *path, pt **out, size_t *n_out, sl_error *err)
 		pt *q = &p[n];
 		if (ilon >= nf || ilat >= nf || num(fld[ilon], sep == ';', &q->lon) < 0 ||
 		    num(fld[ilat], sep == ';', &q->lat) < 0) {
-			rc = sl_error_at(err, SL_EINVAL, path, lineno, 1, "expected lon and lat numbers");
+			rc = sl_error_at(err, SL_EINVAL, path, lineno, 1,
+			                 "expected lon and lat numbers");
 			break;
 		}
 		if (iid >= 0 && iid < nf)
@@ -169,12 +170,9 @@ int cmd_matrix(int argc, char **argv)
 	const char *graph = NULL, *points = NULL, *format = "csv";
 	double radius = 0;
 	static const struct option opts[] = {
-		{"graph", required_argument, NULL, 'g'},
-		{"points", required_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'},
-		{"radius", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"graph", required_argument, NULL, 'g'},  {"points", required_argument, NULL, 'p'},
+	    {"format", required_argument, NULL, 'f'}, {"radius", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "g:p:f:r:h", opts, NULL)) != -1) {
@@ -187,7 +185,8 @@ int cmd_matrix(int argc, char **argv)
 		default: usage(stderr); return EX_USAGE_;
 		}
 	}
-	if (!graph || !points || optind != argc || (strcmp(format, "csv") && strcmp(format, "json"))) {
+	if (!graph || !points || optind != argc ||
+	    (strcmp(format, "csv") && strcmp(format, "json"))) {
 		usage(stderr);
 		return EX_USAGE_;
 	}

@@ -11,12 +11,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: samlast route --graph FILE [--geometry geojson|polyline6|none]\n"
-		     "                     [--radius M] LON,LAT LON,LAT [LON,LAT...]\n"
-		     "       samlast route --graph FILE --osrm '/route/v1/driving/LON,LAT;LON,LAT?...'\n\n"
-		     "Route through the points in order on a graph from 'samlast graph build'.\n"
-		     "Prints JSON: duration_s, distance_m, legs and the geometry.  With --osrm,\n"
-		     "answer one OSRM v5 request (route, table, nearest) as 'samlast serve' would.\n");
+	fprintf(
+	    out,
+	    "usage: samlast route --graph FILE [--geometry geojson|polyline6|none]\n"
+	    "                     [--radius M] LON,LAT LON,LAT [LON,LAT...]\n"
+	    "       samlast route --graph FILE --osrm '/route/v1/driving/LON,LAT;LON,LAT?...'\n\n"
+	    "Route through the points in order on a graph from 'samlast graph build'.\n"
+	    "Prints JSON: duration_s, distance_m, legs and the geometry.  With --osrm,\n"
+	    "answer one OSRM v5 request (route, table, nearest) as 'samlast serve' would.\n");
 }
 
 int cli_parse_lonlat(const char *s, double *lon, double *lat);
@@ -38,12 +40,9 @@ int cmd_route(int argc, char **argv)
 	const char *graph = NULL, *geom = "geojson", *osrm = NULL;
 	double radius = 0;
 	static const struct option opts[] = {
-		{"graph", required_argument, NULL, 'g'},
-		{"geometry", required_argument, NULL, 'G'},
-		{"radius", required_argument, NULL, 'r'},
-		{"osrm", required_argument, NULL, 'O'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"graph", required_argument, NULL, 'g'},  {"geometry", required_argument, NULL, 'G'},
+	    {"radius", required_argument, NULL, 'r'}, {"osrm", required_argument, NULL, 'O'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "g:G:r:O:h", opts, NULL)) != -1) {
@@ -100,7 +99,7 @@ int cmd_route(int argc, char **argv)
 		double lon, lat;
 		if (cli_parse_lonlat(argv[optind + i], &lon, &lat) < 0) {
 			rc = sl_error_at(&err, SL_EINVAL, "argument", i + 1, 1,
-					 "expected LON,LAT, got '%s'", argv[optind + i]);
+			                 "expected LON,LAT, got '%s'", argv[optind + i]);
 			goto done;
 		}
 		rc = sl_route_nearest(g, lon, lat, radius, &snaps[i], &err);
@@ -117,25 +116,28 @@ int cmd_route(int argc, char **argv)
 		tdur += r.duration_s;
 		tdist += r.distance_m;
 		sl_buf_printf(&legs, "%s{\"duration_s\":%.1f,\"distance_m\":%.1f}", i ? "," : "",
-			      r.duration_s, r.distance_m);
+		              r.duration_s, r.distance_m);
 		size_t skip = coords.len ? 1 : 0; /* legs share their end points */
-		sl_buf_append(&coords, r.coords + 2 * skip, (r.n_coords - skip) * 2 * sizeof(double));
+		sl_buf_append(&coords, r.coords + 2 * skip,
+		              (r.n_coords - skip) * 2 * sizeof(double));
 		sl_route_result_free(&r);
 	}
 	if (rc == 0) {
 		const double *pts = (const double *)(void *)coords.data;
 		size_t n = coords.len / (2 * sizeof(double));
-		sl_buf_printf(&out, "{\"duration_s\":%.1f,\"distance_m\":%.1f,\"waypoints\":[", tdur,
-			      tdist);
+		sl_buf_printf(&out, "{\"duration_s\":%.1f,\"distance_m\":%.1f,\"waypoints\":[",
+		              tdur, tdist);
 		for (int i = 0; i < np; i++)
 			sl_buf_printf(&out, "%s{\"location\":[%.7f,%.7f],\"snap_distance_m\":%.1f}",
-				      i ? "," : "", snaps[i].lon, snaps[i].lat, snaps[i].distance_m);
+			              i ? "," : "", snaps[i].lon, snaps[i].lat,
+			              snaps[i].distance_m);
 		sl_buf_printf(&out, "],\"legs\":[%s]", legs.data ? legs.data : "");
 		if (strcmp(geom, "geojson") == 0) {
-			sl_buf_puts(&out, ",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+			sl_buf_puts(&out,
+			            ",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
 			for (size_t i = 0; i < n; i++)
 				sl_buf_printf(&out, "%s[%.7f,%.7f]", i ? "," : "", pts[2 * i],
-					      pts[2 * i + 1]);
+				              pts[2 * i + 1]);
 			sl_buf_puts(&out, "]}");
 		} else if (strcmp(geom, "polyline6") == 0) {
 			sl_buf pl = {0};

@@ -257,7 +257,7 @@ static int finish_node(ctx *c, uint32_t v, rg_heap *pq)
 }
 
 static int make_csr(const carc *up, const uint32_t *start, const uint32_t *cnt, uint32_t n,
-		    uint32_t **off_out, rg_arc **arcs_out, uint32_t *total)
+                    uint32_t **off_out, rg_arc **arcs_out, uint32_t *total)
 {
 	uint32_t *off = malloc(((size_t)n + 1) * sizeof *off);
 	size_t m = 0;

@@ -20,7 +20,7 @@
 #include <string.h>
 
 /* arc marks of nodes seeded as successors of source phantom node 0 or 1 */
-#define SEED_ARC0 (RG_NONE - 2)
+#define SEED_ARC0      (RG_NONE - 2)
 #define IS_SEED_ARC(a) ((a) == SEED_ARC0 || (a) == SEED_ARC0 + 1)
 
 typedef struct side {
@@ -74,7 +74,7 @@ static inline uint64_t side_key(const side *s, uint32_t v)
 }
 
 static inline int side_set(side *s, uint32_t v, uint64_t key, uint32_t dur, uint32_t par,
-			   uint32_t arc)
+                           uint32_t arc)
 {
 	if (s->stamp[v] == s->cur && s->key[v] <= key)
 		return 0;
@@ -149,7 +149,7 @@ static int seed_forward(const rg_data *d, side *f, const rg_phantom *s, const rg
 			uint32_t x = d->orig_tgt[a], w, dur, dist;
 			rg_arc_cost(d, v, x, &w, &dur, &dist);
 			if (side_set(f, x, k + rg_key(w, dist), s->rem_dur[i] + dur, RG_NONE,
-				     SEED_ARC0 + (uint32_t)i) < 0)
+			             SEED_ARC0 + (uint32_t)i) < 0)
 				return SL_ENOMEM;
 		}
 	}
@@ -160,7 +160,7 @@ static int seed_backward(side *b, const rg_phantom *t)
 {
 	for (int i = 0; i < t->n; i++)
 		if (side_set(b, t->node[i], rg_key(t->pre_w[i], t->pre_dist[i]), t->pre_dur[i],
-			     RG_NONE, RG_NONE) < 0)
+		             RG_NONE, RG_NONE) < 0)
 			return SL_ENOMEM;
 	return 0;
 }
@@ -169,8 +169,8 @@ static int seed_backward(side *b, const rg_phantom *t)
  * arcs used for the stall test.  Returns the settled node or RG_NONE when
  * the popped entry was stale or stalled (*settled tells which). */
 static int step(side *s, const side *other, const uint32_t *up_off, const rg_arc *up,
-		const uint32_t *down_off, const rg_arc *down, uint64_t *best, uint32_t *meet,
-		int stall)
+                const uint32_t *down_off, const rg_arc *down, uint64_t *best, uint32_t *meet,
+                int stall)
 {
 	rg_heap_item it = rg_heap_pop(&s->h);
 	uint32_t v = it.node;
@@ -267,7 +267,7 @@ static int put_index(const rg_data *d, sl_buf *out, uint32_t i)
 /* points of node v strictly after position (seg,t) in travel direction,
  * up to and including the end (or up to the position `until`). */
 static int node_points(const rg_data *d, uint32_t v, const sl_route_snap *from,
-		       const sl_route_snap *to, sl_buf *out)
+                       const sl_route_snap *to, sl_buf *out)
 {
 	const rg_edge *e = &d->edges[d->node_edge[v] >> 1];
 	int rev = d->node_edge[v] & 1;
@@ -294,7 +294,7 @@ static int node_points(const rg_data *d, uint32_t v, const sl_route_snap *from,
 }
 
 static int build_geometry(sl_route_ctx *c, const uint32_t *nodes, size_t n,
-			  const sl_route_snap *from, const sl_route_snap *to, sl_route_result *res)
+                          const sl_route_snap *from, const sl_route_snap *to, sl_route_result *res)
 {
 	const rg_data *d = &c->g->d;
 	sl_buf out = {0};
@@ -304,7 +304,7 @@ static int build_geometry(sl_route_ctx *c, const uint32_t *nodes, size_t n,
 	else
 		for (size_t i = 0; i < n && rc == 0; i++)
 			rc = node_points(d, nodes[i], i == 0 ? from : NULL, i == n - 1 ? to : NULL,
-					 &out);
+			                 &out);
 	if (rc < 0) {
 		sl_buf_free(&out);
 		return SL_ENOMEM;
@@ -331,7 +331,7 @@ static uint32_t target_cost_key(const rg_data *d, const rg_phantom *t, uint64_t 
 }
 
 int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
-		   unsigned flags, sl_route_result *res, sl_error *err)
+                   unsigned flags, sl_route_result *res, sl_error *err)
 {
 	const rg_data *d = &c->g->d;
 	memset(res, 0, sizeof *res);
@@ -353,9 +353,11 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 			break;
 		int r;
 		if (fwd_ok && (!bwd_ok || c->f.h.a[0].key <= c->b.h.a[0].key))
-			r = step(&c->f, &c->b, d->fwd_off, d->fwd, d->bwd_off, d->bwd, &best, &meet, 1);
+			r = step(&c->f, &c->b, d->fwd_off, d->fwd, d->bwd_off, d->bwd, &best, &meet,
+			         1);
 		else
-			r = step(&c->b, &c->f, d->bwd_off, d->bwd, d->fwd_off, d->fwd, &best, &meet, 1);
+			r = step(&c->b, &c->f, d->bwd_off, d->bwd, d->fwd_off, d->fwd, &best, &meet,
+			         1);
 		if (r < 0)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
@@ -389,7 +391,8 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 	int rc = sl_buf_append(&nodes, &chain[0], sizeof chain[0]);
 	for (size_t i = 1; i < nf && rc == 0; i++) {
 		uint32_t v = chain[i], a = c->f.arc[v];
-		rc = unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, &nodes);
+		rc =
+		    unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, &nodes);
 	}
 	free(chain);
 	for (uint32_t v = meet; rc == 0 && c->b.par[v] != RG_NONE; v = c->b.par[v]) {
@@ -398,12 +401,13 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 	}
 	if (rc == 0)
 		rc = build_geometry(c, (const uint32_t *)(void *)nodes.data,
-				    nodes.len / sizeof(uint32_t), from, to, res);
+		                    nodes.len / sizeof(uint32_t), from, to, res);
 	sl_buf_free(&nodes);
 	if (rc < 0) {
 		sl_route_result_free(res);
-		return sl_error_set(err, rc, rc == SL_ECORRUPT ? "graph cannot unpack a shortcut"
-								: "out of memory");
+		return sl_error_set(err, rc,
+		                    rc == SL_ECORRUPT ? "graph cannot unpack a shortcut"
+		                                      : "out of memory");
 	}
 	return 0;
 }
@@ -411,8 +415,8 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 /* ---- reference Dijkstra ------------------------------------------------------ */
 
 int sl_route_dijkstra(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
-		      size_t n_to, double *durations_s, double *distances_m, double *weights,
-		      sl_error *err)
+                      size_t n_to, double *durations_s, double *distances_m, double *weights,
+                      sl_error *err)
 {
 	const rg_data *d = &c->g->d;
 	rg_phantom ps;
@@ -452,14 +456,15 @@ int sl_route_dijkstra(sl_route_ctx *c, const sl_route_snap *from, const sl_route
 			uint64_t kt = side_key(f, t);
 			rg_node_cost(d, t, &w, &dur, &dist);
 			if (kt != RG_INF) {
-				uint64_t v = kt - rg_key(w, dist) + rg_key(pt.pre_w[k], pt.pre_dist[k]);
+				uint64_t v =
+				    kt - rg_key(w, dist) + rg_key(pt.pre_w[k], pt.pre_dist[k]);
 				if (v < best)
 					best = v, bdur = f->dur[t] - dur + pt.pre_dur[k];
 			}
 			for (int i = 0; i < ps.n; i++)
 				if (same_ahead(&ps, i, &pt, k)) {
 					uint64_t v = rg_key(pt.pre_w[k] - ps.pre_w[i],
-							    pt.pre_dist[k] - ps.pre_dist[i]);
+					                    pt.pre_dist[k] - ps.pre_dist[i]);
 					if (v < best)
 						best = v, bdur = pt.pre_dur[k] - ps.pre_dur[i];
 				}
@@ -484,7 +489,7 @@ typedef struct bucket {
 } bucket;
 
 static int upward_all(side *s, const uint32_t *up_off, const rg_arc *up, const uint32_t *down_off,
-		      const rg_arc *down, bucket **items, size_t *n, size_t *cap, uint32_t target)
+                      const rg_arc *down, bucket **items, size_t *n, size_t *cap, uint32_t target)
 {
 	uint64_t dummy = RG_INF;
 	uint32_t meet;
@@ -510,8 +515,8 @@ static int upward_all(side *s, const uint32_t *up_off, const rg_arc *up, const u
 }
 
 int sl_route_matrix(sl_route_ctx *c, const sl_route_snap *from, size_t n_from,
-		    const sl_route_snap *to, size_t n_to, double *durations_s, double *distances_m,
-		    sl_error *err)
+                    const sl_route_snap *to, size_t n_to, double *durations_s, double *distances_m,
+                    sl_error *err)
 {
 	const rg_data *d = &c->g->d;
 	if (n_from > 100000 || n_to > 100000)
@@ -532,8 +537,8 @@ int sl_route_matrix(sl_route_ctx *c, const sl_route_snap *from, size_t n_from,
 		tdur[j] = target_cost_key(d, &pts[j], &tkey[j]);
 		side_reset(&c->b, c->n);
 		if (seed_backward(&c->b, &pts[j]) < 0 ||
-		    upward_all(&c->b, d->bwd_off, d->bwd, d->fwd_off, d->fwd, &items, &n_items, &cap,
-			       (uint32_t)j) < 0)
+		    upward_all(&c->b, d->bwd_off, d->bwd, d->fwd_off, d->fwd, &items, &n_items,
+		               &cap, (uint32_t)j) < 0)
 			goto out;
 	}
 	/* counting sort of the bucket entries by node */
@@ -564,7 +569,8 @@ int sl_route_matrix(sl_route_ctx *c, const sl_route_snap *from, size_t n_from,
 		while (f->h.n) {
 			uint32_t v = f->h.a[0].node;
 			uint64_t k = f->h.a[0].key;
-			int r = step(f, NULL, d->fwd_off, d->fwd, d->bwd_off, d->bwd, &dummy, &meet, 1);
+			int r =
+			    step(f, NULL, d->fwd_off, d->fwd, d->bwd_off, d->bwd, &dummy, &meet, 1);
 			if (r < 0)
 				goto out;
 			if (r == 0 || k != f->key[v])

@@ -27,14 +27,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAGIC "SLROUTE"
+#define MAGIC          "SLROUTE"
 #define FORMAT_VERSION 2
-#define HEADER_BYTES 512
-#define NSEC 16
+#define HEADER_BYTES   512
+#define NSEC           16
 
 enum {
-	S_PTS, S_CDUR, S_CDIST, S_PTEDGE, S_EDGES, S_NODEEDGE, S_OOFF, S_OTGT,
-	S_FOFF, S_FWD, S_BOFF, S_BWD, S_COFF, S_CSEG, S_COUNT
+	S_PTS,
+	S_CDUR,
+	S_CDIST,
+	S_PTEDGE,
+	S_EDGES,
+	S_NODEEDGE,
+	S_OOFF,
+	S_OTGT,
+	S_FOFF,
+	S_FWD,
+	S_BOFF,
+	S_BWD,
+	S_COFF,
+	S_CSEG,
+	S_COUNT
 };
 
 typedef struct fhdr {
@@ -92,7 +105,7 @@ void rg_data_free(rg_data *d)
 /* ---- grid ------------------------------------------------------------------ */
 
 static void cell_range(const rg_data *d, uint32_t s, uint32_t *x0, uint32_t *y0, uint32_t *x1,
-		       uint32_t *y1)
+                       uint32_t *y1)
 {
 	int32_t ax = d->pts[2 * s], ay = d->pts[2 * s + 1];
 	int32_t bx = d->pts[2 * s + 2], by = d->pts[2 * s + 3];
@@ -253,8 +266,8 @@ static double now_s(void)
 }
 
 int sl_route_graph_build(const char *osm_path, const sl_route_profile *profile,
-			 const char *out_path, sl_route_progress_fn progress, void *progress_user,
-			 sl_route_build_stats *stats, sl_error *err)
+                         const char *out_path, sl_route_progress_fn progress, void *progress_user,
+                         sl_route_build_stats *stats, sl_error *err)
 {
 	sl_route_build_stats local;
 	if (!stats)
@@ -309,7 +322,8 @@ static const char *validate(const rg_data *d)
 {
 	if (d->n_nodes == 0 || d->n_edges == 0 || d->n_points < 2)
 		return "empty graph";
-	if (check_csr(d->orig_off, d->n_nodes, d->n_arcs) || check_csr(d->fwd_off, d->n_nodes, d->n_fwd) ||
+	if (check_csr(d->orig_off, d->n_nodes, d->n_arcs) ||
+	    check_csr(d->fwd_off, d->n_nodes, d->n_fwd) ||
 	    check_csr(d->bwd_off, d->n_nodes, d->n_bwd))
 		return "bad arc offsets";
 	for (uint32_t i = 0; i < d->n_arcs; i++)
@@ -324,12 +338,13 @@ static const char *validate(const rg_data *d)
 			return "bad edge";
 		for (int k = 0; k < 2; k++)
 			if (e->ebn[k] != RG_NONE &&
-			    (e->ebn[k] >= d->n_nodes || d->node_edge[e->ebn[k]] != (i << 1 | (uint32_t)k)))
+			    (e->ebn[k] >= d->n_nodes ||
+			     d->node_edge[e->ebn[k]] != (i << 1 | (uint32_t)k)))
 				return "bad edge direction";
 		for (uint32_t p = e->first; p < e->first + e->count; p++)
 			if (d->pt_edge[p] != i ||
 			    (p > e->first && (d->cum_dur[p] < d->cum_dur[p - 1] ||
-					      d->cum_dist[p] < d->cum_dist[p - 1])))
+			                      d->cum_dist[p] < d->cum_dist[p - 1])))
 				return "bad edge geometry";
 		if (d->cum_dur[e->first] != 0 || d->cum_dist[e->first] != 0)
 			return "bad edge geometry";
@@ -363,7 +378,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 	if (size < HEADER_BYTES) {
 		close(fd);
 		return sl_error_set(err, SL_ECORRUPT,
-				    "%s: not a samlast graph file (too short for a header)", path);
+		                    "%s: not a samlast graph file (too short for a header)", path);
 	}
 	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
@@ -386,7 +401,8 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 	else if (h.header_bytes != HEADER_BYTES || rg_crc32(0, hb, HEADER_BYTES) != h.crc_header)
 		why = "damaged header (checksum mismatch)";
 	else if (h.file_bytes != size)
-		why = h.file_bytes > size ? "truncated graph file" : "graph file has trailing bytes";
+		why =
+		    h.file_bytes > size ? "truncated graph file" : "graph file has trailing bytes";
 	uint64_t body = 0;
 	if (!why) {
 		rg_data t;
@@ -410,7 +426,8 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		if (!why && body != size)
 			why = "bad section table";
 	}
-	if (!why && rg_crc32(0, (const char *)map + HEADER_BYTES, size - HEADER_BYTES) != h.crc_body)
+	if (!why &&
+	    rg_crc32(0, (const char *)map + HEADER_BYTES, size - HEADER_BYTES) != h.crc_body)
 		why = "damaged graph file (checksum mismatch)";
 	sl_graph *g = NULL;
 	if (!why) {

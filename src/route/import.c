@@ -47,8 +47,8 @@ typedef struct orestr {
 
 #define VEC_PUSH(v, x)                                                                             \
 	((((v).n == (v).cap ? vec_grow((void **)&(v).a, &(v).cap, sizeof *(v).a) : 0) == 0)        \
-		 ? ((v).a[(v).n++] = (x), 0)                                                       \
-		 : SL_ENOMEM)
+	     ? ((v).a[(v).n++] = (x), 0)                                                           \
+	     : SL_ENOMEM)
 
 static int vec_grow(void **a, size_t *cap, size_t elem)
 {
@@ -103,7 +103,8 @@ static int on_node(const void *user, const readosm_node *nd)
 	if (!isfinite(nd->latitude) || !isfinite(nd->longitude) || fabs(nd->latitude) > 90 ||
 	    fabs(nd->longitude) > 180)
 		return READOSM_OK; /* a node without a usable position is ignored */
-	onode o = {nd->id, (int32_t)lround(nd->longitude * 1e7), (int32_t)lround(nd->latitude * 1e7)};
+	onode o = {nd->id, (int32_t)lround(nd->longitude * 1e7),
+	           (int32_t)lround(nd->latitude * 1e7)};
 	if (r->nodes.n && r->nodes.a[r->nodes.n - 1].id >= o.id)
 		r->unsorted = 1;
 	if (VEC_PUSH(r->nodes, o) < 0)
@@ -142,7 +143,8 @@ static int on_way(const void *user, const readosm_way *w)
 	int fwd = 1, bwd = 1;
 	const char *hw = find(k, v, n, "highway");
 	const char *junction = find(k, v, n, "junction");
-	if ((junction && (strcmp(junction, "roundabout") == 0 || strcmp(junction, "circular") == 0)) ||
+	if ((junction &&
+	     (strcmp(junction, "roundabout") == 0 || strcmp(junction, "circular") == 0)) ||
 	    (hw && (strcmp(hw, "motorway") == 0 || strcmp(hw, "motorway_link") == 0)))
 		bwd = 0;
 	const char *ow = find(k, v, n, "oneway");
@@ -156,8 +158,8 @@ static int on_way(const void *user, const readosm_way *w)
 		else if (!strcmp(ow, "reversible") || !strcmp(ow, "alternating"))
 			return READOSM_OK; /* direction changes by time: not routable */
 	}
-	oway o = {w->id, (uint32_t)r->refs.n, (uint32_t)w->node_ref_count, (float)speed,
-		  (uint8_t)fwd, (uint8_t)bwd, (uint8_t)(acc == 2)};
+	oway o = {w->id,        (uint32_t)r->refs.n, (uint32_t)w->node_ref_count, (float)speed,
+	          (uint8_t)fwd, (uint8_t)bwd,        (uint8_t)(acc == 2)};
 	for (int i = 0; i < w->node_ref_count; i++)
 		if (VEC_PUSH(r->refs, (int64_t)w->node_refs[i]) < 0)
 			goto oom;
@@ -271,7 +273,7 @@ static uint32_t node_index(const reader *r, int64_t id)
 }
 
 typedef struct bedge {
-	uint32_t u, v;   /* junction ids */
+	uint32_t u, v; /* junction ids */
 	uint32_t first, count;
 	uint32_t way;
 } bedge;
@@ -288,7 +290,8 @@ typedef struct only_rule {
 static int cmp_only(const void *a, const void *b)
 {
 	const only_rule *x = a, *y = b;
-	return x->in != y->in ? (x->in < y->in ? -1 : 1) : (x->to_way > y->to_way) - (x->to_way < y->to_way);
+	return x->in != y->in ? (x->in < y->in ? -1 : 1)
+	                      : (x->to_way > y->to_way) - (x->to_way < y->to_way);
 }
 
 static uint32_t way_index(const oway *ways, const uint32_t *order, size_t n, int64_t id)
@@ -402,9 +405,9 @@ out:
 typedef struct builder {
 	reader *r;
 	const sl_route_profile *p;
-	uint32_t *ref_node;  /* per ref: node index or RG_NONE */
-	uint32_t *junction;  /* per node: junction id or RG_NONE */
-	uint8_t *use;        /* per node: how often used (saturating) */
+	uint32_t *ref_node; /* per ref: node index or RG_NONE */
+	uint32_t *junction; /* per node: junction id or RG_NONE */
+	uint8_t *use;       /* per node: how often used (saturating) */
 	uint32_t n_junctions;
 	VEC(bedge) edges;
 	VEC(int32_t) pts;
@@ -416,7 +419,7 @@ static int emit_edge(builder *b, uint32_t way, const uint32_t *nodes, uint32_t c
 {
 	const oway *w = &b->r->ways.a[way];
 	bedge e = {b->junction[nodes[0]], b->junction[nodes[cnt - 1]], (uint32_t)b->cdur.n, cnt,
-		   way};
+	           way};
 	double dur = 0, dist = 0;
 	double mps = w->speed_kmh / 3.6;
 	for (uint32_t i = 0; i < cnt; i++) {
@@ -424,7 +427,7 @@ static int emit_edge(builder *b, uint32_t way, const uint32_t *nodes, uint32_t c
 		if (i > 0) {
 			const onode *pv = &b->r->nodes.a[nodes[i - 1]];
 			double m = sl_route_haversine_m(pv->lon / 1e7, pv->lat / 1e7, nd->lon / 1e7,
-							nd->lat / 1e7);
+			                                nd->lat / 1e7);
 			dist += m * 10;
 			dur += m / mps * 10;
 		}
@@ -478,7 +481,7 @@ static int cut_ways(builder *b)
 
 /* Write the kept part (the largest component) into d, renumbered. */
 static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const uint32_t *newid,
-		     uint32_t nk, const uint32_t *eb_off, const uint32_t *eb_tgt, rg_data *d)
+                     uint32_t nk, const uint32_t *eb_off, const uint32_t *eb_tgt, rg_data *d)
 {
 	const sl_route_profile *p = b->p;
 	size_t ne = b->edges.n;
@@ -515,8 +518,8 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 	d->node_edge = malloc((size_t)nk * sizeof *d->node_edge + 4);
 	d->orig_off = malloc(((size_t)nk + 1) * sizeof *d->orig_off);
 	d->orig_tgt = malloc((size_t)n_arcs * sizeof *d->orig_tgt + 4);
-	if (!d->pts || !d->cum_dur || !d->cum_dist || !d->pt_edge || !d->edges ||
-	    !d->node_edge || !d->orig_off || !d->orig_tgt) {
+	if (!d->pts || !d->cum_dur || !d->cum_dist || !d->pt_edge || !d->edges || !d->node_edge ||
+	    !d->orig_off || !d->orig_tgt) {
 		free(edge_new);
 		rg_data_free(d);
 		return SL_ENOMEM;
@@ -535,7 +538,8 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 		o->factor = b->r->ways.a[e->way].dest ? (uint32_t)p->destination_factor : 1;
 		o->flags = b->r->ways.a[e->way].dest;
 		for (uint32_t k = 0; k < e->count; k++, pt++) {
-			int32_t lon = b->pts.a[2 * (e->first + k)], lat = b->pts.a[2 * (e->first + k) + 1];
+			int32_t lon = b->pts.a[2 * (e->first + k)],
+			        lat = b->pts.a[2 * (e->first + k) + 1];
 			d->pts[2 * pt] = lon;
 			d->pts[2 * pt + 1] = lat;
 			d->cum_dur[pt] = b->cdur.a[e->first + k];
@@ -580,8 +584,8 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 	b.p = p;
 	int rc = SL_ENOMEM;
 	uint32_t *worder = NULL, *wtmp = NULL, *out_off = NULL, *in_off = NULL, *out_l = NULL,
-		 *in_l = NULL, *comp = NULL, *newid = NULL, *eb_off = NULL, *eb_tgt = NULL,
-		 *fill = NULL;
+	         *in_l = NULL, *comp = NULL, *newid = NULL, *eb_off = NULL, *eb_tgt = NULL,
+	         *fill = NULL;
 	uint8_t *jblocked = NULL;
 	ebn_info *eb = NULL;
 	uint64_t *forbid = NULL;
@@ -607,8 +611,8 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 			if (nd == RG_NONE)
 				continue;
 			int end = i == 0 || i == w->ref_count - 1 ||
-				  b.ref_node[w->ref_first + i - 1] == RG_NONE ||
-				  b.ref_node[w->ref_first + i + 1] == RG_NONE;
+			          b.ref_node[w->ref_first + i - 1] == RG_NONE ||
+			          b.ref_node[w->ref_first + i + 1] == RG_NONE;
 			unsigned u = b.use[nd] + (end ? 2u : 1u);
 			b.use[nd] = (uint8_t)(u > 200 ? 200 : u);
 		}
@@ -638,7 +642,7 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 		goto out;
 	if (b.edges.n == 0) {
 		rc = sl_error_set(err, SL_EINVAL, "no routable road for profile '%s' in this file",
-				  p->name);
+		                  p->name);
 		goto out;
 	}
 	st->edges = b.edges.n;
@@ -716,7 +720,8 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 			}
 			for (uint32_t c = out_off[j]; c < out_off[j + 1]; c++) {
 				uint32_t outn = out_l[c];
-				if (b.edges.a[eb[outn].edge].way == tw && n_forbid < r->restr.n * 16) {
+				if (b.edges.a[eb[outn].edge].way == tw &&
+				    n_forbid < r->restr.n * 16) {
 					forbid[n_forbid++] = (uint64_t)in << 32 | outn;
 					used = 1;
 				}
@@ -864,21 +869,22 @@ static int xml_precheck(const char *path, sl_error *err)
 		for (int i = 0; i < 3 && need[i] && rc == 0; i++) {
 			xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)need[i]);
 			if (!v)
-				rc = sl_error_at(err, SL_EINVAL, path, xmlTextReaderGetParserLineNumber(r),
-						 xmlTextReaderGetParserColumnNumber(r),
-						 "<%s> without the '%s' attribute", name, need[i]);
+				rc = sl_error_at(err, SL_EINVAL, path,
+				                 xmlTextReaderGetParserLineNumber(r),
+				                 xmlTextReaderGetParserColumnNumber(r),
+				                 "<%s> without the '%s' attribute", name, need[i]);
 			xmlFree(v);
 		}
 	}
 	if (rc == 0 && ret < 0)
 		rc = sl_error_at(err, SL_EINVAL, path, xmlTextReaderGetParserLineNumber(r), 0,
-				 "not a well-formed OSM XML file");
+		                 "not a well-formed OSM XML file");
 	xmlFreeTextReader(r);
 	return rc;
 }
 
-int rg_import(const char *path, const sl_route_profile *p, rg_data *d,
-	      sl_route_build_stats *st, sl_route_progress_fn prog, void *pu, sl_error *err)
+int rg_import(const char *path, const sl_route_profile *p, rg_data *d, sl_route_build_stats *st,
+              sl_route_progress_fn prog, void *pu, sl_error *err)
 {
 	reader r = {0};
 	r.p = p;
@@ -905,7 +911,7 @@ int rg_import(const char *path, const sl_route_profile *p, rg_data *d,
 		rc = sl_error_set(err, SL_EINVAL, "%s: %s", path, readosm_reason(rc));
 	else if (r.ways.n == 0)
 		rc = sl_error_set(err, SL_EINVAL, "%s: no routable way for profile '%s'", path,
-				  p->name);
+		                  p->name);
 	if (rc == 0) {
 		if (prog)
 			prog(pu, "read", 1.0);

@@ -22,21 +22,21 @@
 #include "samlast/route.h"
 
 #define RG_NONE UINT32_MAX
-#define RG_INF UINT64_MAX
+#define RG_INF  UINT64_MAX
 
 /* ---- profile ---------------------------------------------------------- */
 
-#define RP_MAX_CLASSES 48
-#define RP_MAX_ZONES 64
-#define RP_MAX_TAGS 8
-#define RP_MAX_VALUES 24
+#define RP_MAX_CLASSES  48
+#define RP_MAX_ZONES    64
+#define RP_MAX_TAGS     8
+#define RP_MAX_VALUES   24
 #define RP_MAX_BARRIERS 48
 
 struct sl_route_profile {
 	char name[32];
 	double max_speed_kmh;
 	double weight_t, height_m, width_m, length_m; /* 0 = not checked */
-	int destination_factor;                        /* weight multiplier */
+	int destination_factor;                       /* weight multiplier */
 	double u_turn_penalty_s;
 	int n_classes;
 	struct {
@@ -70,17 +70,16 @@ struct sl_route_profile {
 
 /* Access verdict for a tag list: 1 allowed, 2 destination-only, 0 denied,
  * -1 when no applicable tag is present. */
-int rp_access(const sl_route_profile *p, const char *const *keys, const char *const *vals,
-	      int n);
+int rp_access(const sl_route_profile *p, const char *const *keys, const char *const *vals, int n);
 /* Speed in km/h for a way, or <= 0 when the way is not routable. */
-double rp_way_speed(const sl_route_profile *p, const char *const *keys,
-		    const char *const *vals, int n);
+double rp_way_speed(const sl_route_profile *p, const char *const *keys, const char *const *vals,
+                    int n);
 /* Do the way/node dimension limits (maxweight, …) exclude this vehicle? */
 int rp_dimension_blocked(const sl_route_profile *p, const char *const *keys,
-			 const char *const *vals, int n);
+                         const char *const *vals, int n);
 /* Is a node with these tags a barrier that blocks this profile? */
-int rp_node_blocks(const sl_route_profile *p, const char *const *keys,
-		   const char *const *vals, int n);
+int rp_node_blocks(const sl_route_profile *p, const char *const *keys, const char *const *vals,
+                   int n);
 
 /* ---- costs ------------------------------------------------------------- */
 
@@ -111,17 +110,17 @@ typedef struct rg_arc {
  * graph they point into the mapping. */
 typedef struct rg_data {
 	uint32_t n_nodes, n_edges, n_points, n_arcs, n_fwd, n_bwd, n_shortcuts;
-	int32_t *pts;       /* 2 * n_points: lon, lat (1e-7 degrees) */
-	uint32_t *cum_dur;  /* n_points: ds from the edge's first point */
-	uint32_t *cum_dist; /* n_points: dm from the edge's first point */
-	uint32_t *pt_edge;  /* n_points: the edge of each point */
-	rg_edge *edges;     /* n_edges */
+	int32_t *pts;        /* 2 * n_points: lon, lat (1e-7 degrees) */
+	uint32_t *cum_dur;   /* n_points: ds from the edge's first point */
+	uint32_t *cum_dist;  /* n_points: dm from the edge's first point */
+	uint32_t *pt_edge;   /* n_points: the edge of each point */
+	rg_edge *edges;      /* n_edges */
 	uint32_t *node_edge; /* n_nodes: edge << 1 | reversed */
 	uint32_t *orig_off;  /* n_nodes + 1 */
 	uint32_t *orig_tgt;  /* n_arcs */
 	uint32_t *fwd_off;   /* n_nodes + 1: upward arcs, forward search */
 	rg_arc *fwd;
-	uint32_t *bwd_off;   /* n_nodes + 1: upward arcs, backward search */
+	uint32_t *bwd_off; /* n_nodes + 1: upward arcs, backward search */
 	rg_arc *bwd;
 	/* spatial grid over segments */
 	int32_t grid_lon0, grid_lat0, cell_e7;
@@ -143,7 +142,7 @@ struct sl_graph {
 
 /* Cost of entering edge-based node n. */
 static inline void rg_node_cost(const rg_data *d, uint32_t n, uint32_t *w, uint32_t *dur,
-				uint32_t *dist)
+                                uint32_t *dist)
 {
 	const rg_edge *e = &d->edges[d->node_edge[n] >> 1];
 	uint32_t last = e->first + e->count - 1;
@@ -155,7 +154,7 @@ static inline void rg_node_cost(const rg_data *d, uint32_t n, uint32_t *w, uint3
 /* Cost of the original arc from -> to: entering `to`, plus the U-turn
  * penalty when `to` is the same edge travelled back. */
 static inline void rg_arc_cost(const rg_data *d, uint32_t from, uint32_t to, uint32_t *w,
-			       uint32_t *dur, uint32_t *dist)
+                               uint32_t *dur, uint32_t *dist)
 {
 	rg_node_cost(d, to, w, dur, dist);
 	if ((d->node_edge[from] ^ d->node_edge[to]) == 1) {
@@ -167,8 +166,8 @@ static inline void rg_arc_cost(const rg_data *d, uint32_t from, uint32_t to, uin
 void rg_data_free(rg_data *d);
 
 /* import.c: read OSM and build the edge-based graph (no CH, no grid). */
-int rg_import(const char *path, const sl_route_profile *p, rg_data *d,
-	      sl_route_build_stats *st, sl_route_progress_fn prog, void *pu, sl_error *err);
+int rg_import(const char *path, const sl_route_profile *p, rg_data *d, sl_route_build_stats *st,
+              sl_route_progress_fn prog, void *pu, sl_error *err);
 /* ch_build.c: contract d's original graph into d->fwd / d->bwd. */
 int rg_contract(rg_data *d, sl_route_progress_fn prog, void *pu, sl_error *err);
 /* graph_file.c */

@@ -110,7 +110,8 @@ static int parse_double_strict(const char *s, const char *end, double *v)
 	memcpy(tmp, s, n);
 	tmp[n] = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)tmp[i]) && tmp[i] != '.' && tmp[i] != '-' && tmp[i] != '+')
+		if (!isdigit((unsigned char)tmp[i]) && tmp[i] != '.' && tmp[i] != '-' &&
+		    tmp[i] != '+')
 			return -1;
 	char *e;
 	*v = strtod(tmp, &e);
@@ -226,7 +227,9 @@ static int parse_options(char *query, req *q, resp *r)
 			continue;
 		char *eq = strchr(kv, '=');
 		if (!eq)
-			return fail(r, "InvalidUrl", "Query string malformed: option without a value"), 1;
+			return fail(r, "InvalidUrl",
+			            "Query string malformed: option without a value"),
+			       1;
 		*eq = 0;
 		char *k = kv, *v = eq + 1;
 		if (pct_decode(v, 1) < 0)
@@ -241,8 +244,8 @@ static int parse_options(char *query, req *q, resp *r)
 			if (!bad && k[0] == 's')
 				q->skip_waypoints = b;
 		} else if (strcmp(k, "hints") == 0 || strcmp(k, "bearings") == 0 ||
-			   strcmp(k, "approaches") == 0 || strcmp(k, "exclude") == 0 ||
-			   strcmp(k, "snapping") == 0)
+		           strcmp(k, "approaches") == 0 || strcmp(k, "exclude") == 0 ||
+		           strcmp(k, "snapping") == 0)
 			; /* accepted and ignored (docs/routing.md) */
 		else if (is_route && strcmp(k, "geometries") == 0) {
 			if (strcmp(v, "polyline") == 0)
@@ -262,10 +265,9 @@ static int parse_options(char *query, req *q, resp *r)
 				bad = 1;
 		} else if (is_route && strcmp(k, "steps") == 0)
 			bad = parse_bool(v, &q->steps) < 0;
-		else if (is_route && (strcmp(k, "alternatives") == 0 ||
-				      strcmp(k, "annotations") == 0 ||
-				      strcmp(k, "continue_straight") == 0 ||
-				      strcmp(k, "waypoints") == 0))
+		else if (is_route &&
+		         (strcmp(k, "alternatives") == 0 || strcmp(k, "annotations") == 0 ||
+		          strcmp(k, "continue_straight") == 0 || strcmp(k, "waypoints") == 0))
 			; /* one route, no annotations: accepted (docs/routing.md) */
 		else if (is_table && strcmp(k, "sources") == 0) {
 			free(q->sources);
@@ -285,9 +287,9 @@ static int parse_options(char *query, req *q, resp *r)
 			q->want_dur = strstr(v, "duration") != NULL;
 			q->want_dist = strstr(v, "distance") != NULL;
 			bad = !q->want_dur && !q->want_dist;
-		} else if (is_table &&
-			   (strcmp(k, "fallback_speed") == 0 || strcmp(k, "fallback_coordinate") == 0 ||
-			    strcmp(k, "scale_factor") == 0))
+		} else if (is_table && (strcmp(k, "fallback_speed") == 0 ||
+		                        strcmp(k, "fallback_coordinate") == 0 ||
+		                        strcmp(k, "scale_factor") == 0))
 			;
 		else if (strcmp(q->service, "nearest") == 0 && strcmp(k, "number") == 0) {
 			char *e;
@@ -298,7 +300,8 @@ static int parse_options(char *query, req *q, resp *r)
 			known = 0;
 		if (!known) {
 			char msg[128];
-			snprintf(msg, sizeof msg, "Query string malformed: unknown option '%.40s'", k);
+			snprintf(msg, sizeof msg, "Query string malformed: unknown option '%.40s'",
+			         k);
 			return fail(r, "InvalidUrl", msg), 1;
 		}
 		if (bad) {
@@ -315,7 +318,7 @@ static int parse_options(char *query, req *q, resp *r)
 static void waypoint(sl_buf *b, const sl_route_snap *s, int nodes)
 {
 	sl_buf_printf(b, "{\"hint\":\"\",\"distance\":%.3f,\"name\":\"\",\"location\":[%.6f,%.6f]",
-		      s->distance_m, s->lon, s->lat);
+	              s->distance_m, s->lon, s->lat);
 	if (nodes)
 		sl_buf_puts(b, ",\"nodes\":[0,0]");
 	sl_buf_putc(b, '}');
@@ -326,8 +329,8 @@ static int snap_all(const sl_graph *g, const req *q, sl_route_snap *s, resp *r)
 	for (int i = 0; i < q->n; i++)
 		if (sl_route_nearest(g, q->lon[i], q->lat[i], q->radius[i], &s[i], NULL) != 0) {
 			char msg[96];
-			snprintf(msg, sizeof msg, "Could not find a matching segment for coordinate %d",
-				 i);
+			snprintf(msg, sizeof msg,
+			         "Could not find a matching segment for coordinate %d", i);
 			fail(r, "NoSegment", msg);
 			return 1;
 		}
@@ -366,7 +369,7 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const req *q, resp *r)
 	for (int i = 0; i + 1 < q->n; i++) {
 		sl_route_result res;
 		int qr = sl_route_query(ctx, &s[i], &s[i + 1], q->overview ? SL_ROUTE_GEOMETRY : 0,
-					&res, NULL);
+		                        &res, NULL);
 		if (qr == SL_ENOROUTE) {
 			fail(r, "NoRoute", "Impossible route between points");
 			goto out;
@@ -377,13 +380,13 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const req *q, resp *r)
 		}
 		tw += res.weight, td += res.duration_s, tl += res.distance_m;
 		sl_buf_printf(&legs,
-			      "%s{\"steps\":[],\"summary\":\"\",\"weight\":%.1f,\"duration\":%.1f,"
-			      "\"distance\":%.1f}",
-			      i ? "," : "", res.weight, res.duration_s, res.distance_m);
+		              "%s{\"steps\":[],\"summary\":\"\",\"weight\":%.1f,\"duration\":%.1f,"
+		              "\"distance\":%.1f}",
+		              i ? "," : "", res.weight, res.duration_s, res.distance_m);
 		if (res.n_coords) {
 			size_t skip = coords.len ? 1 : 0;
 			sl_buf_append(&coords, res.coords + 2 * skip,
-				      (res.n_coords - skip) * 2 * sizeof(double));
+			              (res.n_coords - skip) * 2 * sizeof(double));
 		}
 		sl_route_result_free(&res);
 	}
@@ -392,13 +395,13 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const req *q, resp *r)
 	if (q->overview) {
 		sl_buf_puts(b, "\"geometry\":");
 		geometry(b, (const double *)(void *)coords.data, coords.len / (2 * sizeof(double)),
-			 q->geometries);
+		         q->geometries);
 		sl_buf_putc(b, ',');
 	}
 	sl_buf_printf(b,
-		      "\"legs\":[%s],\"weight_name\":\"routability\",\"weight\":%.1f,"
-		      "\"duration\":%.1f,\"distance\":%.1f}]",
-		      legs.data ? legs.data : "", tw, td, tl);
+	              "\"legs\":[%s],\"weight_name\":\"routability\",\"weight\":%.1f,"
+	              "\"duration\":%.1f,\"distance\":%.1f}]",
+	              legs.data ? legs.data : "", tw, td, tl);
 	if (!q->skip_waypoints) {
 		sl_buf_puts(b, ",\"waypoints\":[");
 		for (int i = 0; i < q->n; i++) {
@@ -443,7 +446,8 @@ static int do_table(const sl_graph *g, sl_route_ctx *ctx, req *q, resp *r)
 	int ns = q->n_sources < 0 ? q->n : q->n_sources;
 	int nd = q->n_dests < 0 ? q->n : q->n_dests;
 	sl_route_snap *s = calloc((size_t)q->n, sizeof *s);
-	sl_route_snap *a = calloc((size_t)ns + 1, sizeof *a), *b = calloc((size_t)nd + 1, sizeof *b);
+	sl_route_snap *a = calloc((size_t)ns + 1, sizeof *a),
+	              *b = calloc((size_t)nd + 1, sizeof *b);
 	double *dur = malloc(((size_t)ns * (size_t)nd + 1) * sizeof *dur);
 	double *dist = malloc(((size_t)ns * (size_t)nd + 1) * sizeof *dist);
 	int rc = 0;
@@ -511,7 +515,7 @@ static int do_nearest(const sl_graph *g, const req *q, resp *r)
 }
 
 int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_query,
-			 int *http_status, char **body, sl_error *err)
+                         int *http_status, char **body, sl_error *err)
 {
 	req q;
 	memset(&q, 0, sizeof q);
@@ -547,7 +551,8 @@ int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_
 			*p++ = 0;
 	}
 	if (nseg != 4 || p) {
-		fail(&r, "InvalidUrl", "URL string malformed: expected /{service}/v1/{profile}/{coordinates}");
+		fail(&r, "InvalidUrl",
+		     "URL string malformed: expected /{service}/v1/{profile}/{coordinates}");
 		goto done;
 	}
 	if (strcmp(seg[0], "route") && strcmp(seg[0], "table") && strcmp(seg[0], "nearest")) {

@@ -221,8 +221,7 @@ static int in_list(const char (*list)[24], int n, const char *v, size_t len)
 	return 0;
 }
 
-int rp_access(const sl_route_profile *p, const char *const *keys, const char *const *vals,
-	      int n)
+int rp_access(const sl_route_profile *p, const char *const *keys, const char *const *vals, int n)
 {
 	for (int i = 0; i < p->n_access_tags; i++) {
 		const char *v = tag(keys, vals, n, p->access_tags[i]);
@@ -240,8 +239,8 @@ int rp_access(const sl_route_profile *p, const char *const *keys, const char *co
 	return -1;
 }
 
-double rp_way_speed(const sl_route_profile *p, const char *const *keys,
-		    const char *const *vals, int n)
+double rp_way_speed(const sl_route_profile *p, const char *const *keys, const char *const *vals,
+                    int n)
 {
 	const char *hw = tag(keys, vals, n, "highway");
 	if (!hw)
@@ -277,8 +276,8 @@ double rp_way_speed(const sl_route_profile *p, const char *const *keys,
 	return v;
 }
 
-static int over(const char *const *k, const char *const *v, int n, const char *key,
-		double size, int weight)
+static int over(const char *const *k, const char *const *v, int n, const char *key, double size,
+                int weight)
 {
 	const char *s = tag(k, v, n, key);
 	double lim;
@@ -290,7 +289,7 @@ static int over(const char *const *k, const char *const *v, int n, const char *k
 }
 
 int rp_dimension_blocked(const sl_route_profile *p, const char *const *keys,
-			 const char *const *vals, int n)
+                         const char *const *vals, int n)
 {
 	return over(keys, vals, n, "maxweight", p->weight_t, 1) ||
 	       over(keys, vals, n, "maxweight:hgv", p->weight_t >= 3.5 ? p->weight_t : 0, 1) ||
@@ -301,8 +300,8 @@ int rp_dimension_blocked(const sl_route_profile *p, const char *const *keys,
 	       over(keys, vals, n, "maxlength", p->length_m, 0);
 }
 
-int rp_node_blocks(const sl_route_profile *p, const char *const *keys,
-		   const char *const *vals, int n)
+int rp_node_blocks(const sl_route_profile *p, const char *const *keys, const char *const *vals,
+                   int n)
 {
 	if (rp_dimension_blocked(p, keys, vals, n))
 		return 1;
@@ -382,8 +381,8 @@ static int vehicle_key(sl_route_profile *p, const char *k, char *v)
 	return -2;
 }
 
-int sl_route_profile_parse(const char *text, size_t len, const char *name,
-			   sl_route_profile **out, sl_error *err)
+int sl_route_profile_parse(const char *text, size_t len, const char *name, sl_route_profile **out,
+                           sl_error *err)
 {
 	sl_route_profile *p = calloc(1, sizeof *p);
 	char *buf = malloc(len + 1);
@@ -432,7 +431,7 @@ int sl_route_profile_parse(const char *text, size_t len, const char *name,
 				sec = BARRIER;
 			else
 				rc = sl_error_at(err, SL_EINVAL, name, lineno, 1,
-						 "unknown section '%.64s'", s);
+				                 "unknown section '%.64s'", s);
 			continue;
 		}
 		char *eq = strchr(s, '=');
@@ -455,13 +454,13 @@ int sl_route_profile_parse(const char *text, size_t len, const char *name,
 		switch (sec) {
 		case NONE:
 			rc = sl_error_at(err, SL_EINVAL, name, lineno, 1,
-					 "'%.64s' outside a section", ks);
+			                 "'%.64s' outside a section", ks);
 			break;
 		case VEHICLE:
 			bad = vehicle_key(p, ks, vs);
 			if (bad == -2)
 				rc = sl_error_at(err, SL_EINVAL, name, lineno, 1,
-						 "unknown key '%.64s' in [vehicle]", ks);
+				                 "unknown key '%.64s' in [vehicle]", ks);
 			break;
 		case HIGHWAY:
 		case MAXSPEED:
@@ -490,7 +489,7 @@ int sl_route_profile_parse(const char *text, size_t len, const char *name,
 			else if (strcmp(ks, "default") == 0)
 				p->barrier_default_passable = pass;
 			else if (p->n_barriers >= RP_MAX_BARRIERS ||
-				 copy_word(p->barriers[p->n_barriers].key, 32, ks, strlen(ks)) < 0)
+			         copy_word(p->barriers[p->n_barriers].key, 32, ks, strlen(ks)) < 0)
 				bad = -1;
 			else
 				p->barriers[p->n_barriers++].passable = pass;
@@ -499,7 +498,7 @@ int sl_route_profile_parse(const char *text, size_t len, const char *name,
 		}
 		if (rc == 0 && bad == -1)
 			rc = sl_error_at(err, SL_EINVAL, name, lineno, vcol,
-					 "bad value '%.64s' for '%.64s'", vs, ks);
+			                 "bad value '%.64s' for '%.64s'", vs, ks);
 	}
 	if (rc == 0 && !p->name[0])
 		rc = sl_error_at(err, SL_EINVAL, name, 0, 0, "profile has no [vehicle] name");
@@ -536,7 +535,8 @@ int sl_route_profile_load(const char *name_or_path, sl_route_profile **out, sl_e
 		snprintf(rel, sizeof rel, "profiles/%s.ini", name_or_path);
 		if (sl_data_path(rel, path, sizeof path) < 0)
 			return sl_error_set(err, SL_ENOTFOUND,
-					    "no profile '%s' (looked for data/%s)", name_or_path, rel);
+			                    "no profile '%s' (looked for data/%s)", name_or_path,
+			                    rel);
 	} else if (snprintf(path, sizeof path, "%s", name_or_path) >= (int)sizeof path)
 		return sl_error_set(err, SL_EINVAL, "profile path too long");
 	FILE *f = fopen(path, "rb");

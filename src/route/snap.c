@@ -20,7 +20,7 @@ double sl_route_haversine_m(double lon1, double lat1, double lon2, double lat2)
 	const double r = 6371008.8, k = 3.14159265358979323846 / 180;
 	double dlat = (lat2 - lat1) * k, dlon = (lon2 - lon1) * k;
 	double a = sin(dlat / 2) * sin(dlat / 2) +
-		   cos(lat1 * k) * cos(lat2 * k) * sin(dlon / 2) * sin(dlon / 2);
+	           cos(lat1 * k) * cos(lat2 * k) * sin(dlon / 2) * sin(dlon / 2);
 	if (a > 1)
 		a = 1;
 	return 2 * r * asin(sqrt(a));
@@ -33,7 +33,7 @@ typedef struct best {
 } best;
 
 static void try_segment(const rg_data *d, uint32_t s, double qlon, double qlat, double coslat,
-			best *b)
+                        best *b)
 {
 	double ax = (d->pts[2 * s] / 1e7 - qlon) * coslat, ay = d->pts[2 * s + 1] / 1e7 - qlat;
 	double bx = (d->pts[2 * s + 2] / 1e7 - qlon) * coslat, by = d->pts[2 * s + 3] / 1e7 - qlat;
@@ -53,7 +53,7 @@ static void try_segment(const rg_data *d, uint32_t s, double qlon, double qlat, 
 }
 
 int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
-		     sl_route_snap *out, sl_error *err)
+                     sl_route_snap *out, sl_error *err)
 {
 	const rg_data *d = &g->d;
 	if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
@@ -66,13 +66,15 @@ int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_dista
 	if (coslat < 0.01)
 		coslat = 0.01;
 	/* quick rejection: farther than the radius from the bounding box */
-	double bx = lon < d->min_lon / 1e7 ? d->min_lon / 1e7 - lon
-		    : lon > d->max_lon / 1e7 ? lon - d->max_lon / 1e7 : 0;
-	double by = lat < d->min_lat / 1e7 ? d->min_lat / 1e7 - lat
-		    : lat > d->max_lat / 1e7 ? lat - d->max_lat / 1e7 : 0;
+	double bx = lon < d->min_lon / 1e7   ? d->min_lon / 1e7 - lon
+	            : lon > d->max_lon / 1e7 ? lon - d->max_lon / 1e7
+	                                     : 0;
+	double by = lat < d->min_lat / 1e7   ? d->min_lat / 1e7 - lat
+	            : lat > d->max_lat / 1e7 ? lat - d->max_lat / 1e7
+	                                     : 0;
 	if (hypot(bx * coslat, by) * M_PER_DEG > max_distance_m * 1.01 + 10)
 		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
-				    max_distance_m, lon, lat);
+		                    max_distance_m, lon, lat);
 	double cell_deg = d->cell_e7 / 1e7, cell_m = cell_deg * M_PER_DEG * coslat;
 	long cx = (long)floor((lon * 1e7 - d->grid_lon0) / d->cell_e7);
 	long cy = (long)floor((lat * 1e7 - d->grid_lat0) / d->cell_e7);
@@ -97,14 +99,15 @@ int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_dista
 	}
 	if (b.seg == RG_NONE)
 		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
-				    max_distance_m, lon, lat);
+		                    max_distance_m, lon, lat);
 	uint32_t s = b.seg;
 	double slon = (d->pts[2 * s] + b.t * ((double)d->pts[2 * s + 2] - d->pts[2 * s])) / 1e7;
-	double slat = (d->pts[2 * s + 1] + b.t * ((double)d->pts[2 * s + 3] - d->pts[2 * s + 1])) / 1e7;
+	double slat =
+	    (d->pts[2 * s + 1] + b.t * ((double)d->pts[2 * s + 3] - d->pts[2 * s + 1])) / 1e7;
 	double dist = sl_route_haversine_m(lon, lat, slon, slat);
 	if (dist > max_distance_m)
 		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
-				    max_distance_m, lon, lat);
+		                    max_distance_m, lon, lat);
 	out->lon = slon;
 	out->lat = slat;
 	out->distance_m = dist;

@@ -55,7 +55,7 @@ static sl_graph *fixture_graph(const char *name, const char *prof)
 
 /* Route between two coordinates; returns the sl_route_query code. */
 static int route(sl_graph *g, double lon1, double lat1, double lon2, double lat2,
-		 sl_route_result *r)
+                 sl_route_result *r)
 {
 	sl_route_snap a, b;
 	sl_error e;
@@ -129,7 +129,7 @@ static void bad_profile(const char *text, long line, const char *what)
 	sl_error e;
 	sl_error_clear(&e);
 	cr_assert_eq(sl_route_profile_parse(text, strlen(text), "x.ini", &p, &e), SL_EINVAL,
-		     "accepted: %s", text);
+	             "accepted: %s", text);
 	cr_assert_null(p);
 	cr_assert_eq(e.line, line, "line %ld for %s (%s)", e.line, text, e.message);
 	cr_assert(strstr(e.message, what), "message '%s' lacks '%s'", e.message, what);
@@ -143,7 +143,7 @@ Test(profile, syntax_errors)
 	bad_profile("[vehicle]\nname = a\n[highway]\nprimary = fast\n", 4, "bad value");
 	bad_profile("name = a\n", 1, "outside a section");
 	bad_profile("[vehicle]\nname = a\naccess_tags = access\nallowed = yes\n", 0,
-		    "no [highway]");
+	            "no [highway]");
 	bad_profile("[vehicle]\nname = a\n[barrier]\ngate = maybe\n", 4, "bad value");
 }
 
@@ -354,9 +354,9 @@ Test(monaco, ch_equals_dijkstra_on_2000_pairs, .timeout = 120)
 			}
 			cr_assert_eq(rc, 0, "%s", e.message);
 			cr_assert_eq(r.weight, dw[j], "pair %d,%d weight CH %f Dijkstra %f", i, j,
-				     r.weight, dw[j]);
-			cr_assert_eq(r.duration_s, dd[j], "pair %d,%d duration CH %f Dijkstra %f", i,
-				     j, r.duration_s, dd[j]);
+			             r.weight, dw[j]);
+			cr_assert_eq(r.duration_s, dd[j], "pair %d,%d duration CH %f Dijkstra %f",
+			             i, j, r.duration_s, dd[j]);
 			cr_assert_eq(r.distance_m, dl[j], "pair %d,%d distance", i, j);
 			compared++;
 		}
@@ -378,18 +378,18 @@ Test(monaco, unpacked_geometry_length_equals_distance)
 		random_snaps(g, &rng, s, 2);
 		sl_route_result r;
 		cr_assert_eq(sl_route_query(c, &s[0], &s[1], SL_ROUTE_GEOMETRY, &r, &e), 0, "%s",
-			     e.message);
+		             e.message);
 		cr_assert_geq(r.n_coords, 2);
 		cr_assert_float_eq(r.coords[0], s[0].lon, 1e-9);
 		cr_assert_float_eq(r.coords[2 * r.n_coords - 1], s[1].lat, 1e-9);
 		double len = 0;
 		for (size_t i = 1; i < r.n_coords; i++)
 			len += sl_route_haversine_m(r.coords[2 * i - 2], r.coords[2 * i - 1],
-						    r.coords[2 * i], r.coords[2 * i + 1]);
+			                            r.coords[2 * i], r.coords[2 * i + 1]);
 		/* every edge's length is rounded to 0.1 m once */
 		double tol = 0.05 * (double)r.n_coords + 0.1;
 		cr_assert(fabs(len - r.distance_m) <= tol, "route %d: geometry %f m, reported %f m",
-			  k, len, r.distance_m);
+		          k, len, r.distance_m);
 		sl_route_result_free(&r);
 	}
 	sl_route_ctx_free(c);
@@ -422,7 +422,7 @@ Test(monaco, matrix_equals_single_queries)
 			}
 			cr_assert_eq(rc, 0);
 			cr_assert_eq(dur[i * M + j], r.duration_s, "%d,%d: %f vs %f", i, j,
-				     dur[i * M + j], r.duration_s);
+			             dur[i * M + j], r.duration_s);
 			cr_assert_eq(dist[i * M + j], r.distance_m, "%d,%d", i, j);
 		}
 	cr_assert_eq(dur[3 * M + 3], 0);
@@ -625,10 +625,12 @@ Test(cli, graph_route_matrix)
 	snprintf(g, sizeof g, "/tmp/sl_route_cli_%d.graph", pid);
 	snprintf(pts, sizeof pts, "/tmp/sl_route_cli_%d.csv", pid);
 	snprintf(out, sizeof out, "/tmp/sl_route_cli_%d.out", pid);
-	snprintf(cmd, sizeof cmd, "%s graph build --profile van %s/route/oneway.osm -o %s 2>/dev/null",
-		 bin, fixtures(), g);
+	snprintf(cmd, sizeof cmd,
+	         "%s graph build --profile van %s/route/oneway.osm -o %s 2>/dev/null", bin,
+	         fixtures(), g);
 	cr_assert_eq(run(cmd), 0);
-	snprintf(cmd, sizeof cmd, "%s route --graph %s 12.7007,56.04 12.7003,56.04 > %s", bin, g, out);
+	snprintf(cmd, sizeof cmd, "%s route --graph %s 12.7007,56.04 12.7003,56.04 > %s", bin, g,
+	         out);
 	cr_assert_eq(run(cmd), 0);
 	size_t n;
 	char *b = slurp(out, &n);
@@ -690,9 +692,15 @@ Test(osrm, services_and_error_codes)
 {
 	sl_graph *g = fixture_graph("oneway", "van");
 	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04", "Ok");
-	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04.json?overview=false&steps=true", "Ok");
+	expect_code(g,
+	            "/route/v1/driving/12.7003,56.04;12.7007,56.04.json?overview=false&steps=true",
+	            "Ok");
 	expect_code(g, "/route/v1/driving/12.7003,56.04%3B12.7007,56.04?geometries=geojson", "Ok");
-	expect_code(g, "/table/v1/car/12.7003,56.04;12.7007,56.04;12.7005,56.041?sources=0;1&destinations=2&annotations=duration,distance", "Ok");
+	expect_code(g,
+	            "/table/v1/car/"
+	            "12.7003,56.04;12.7007,56.04;12.7005,56.041?sources=0;1&destinations=2&"
+	            "annotations=duration,distance",
+	            "Ok");
 	expect_code(g, "/nearest/v1/driving/12.7003,56.0401?number=1", "Ok");
 	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?radiuses=10;unlimited", "Ok");
 	expect_code(g, "route/v1/driving/12.7003,56.04;12.7007,56.04", "InvalidUrl");
@@ -705,8 +713,10 @@ Test(osrm, services_and_error_codes)
 	expect_code(g, "/route/v1/driving/12.7003,56.04;1e3,2", "InvalidQuery");
 	expect_code(g, "/route/v1/driving/12.7003,56.04;200,56", "InvalidValue");
 	expect_code(g, "/route/v1/driving/12.7003,56.04", "InvalidOptions");
-	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?overview=sometimes", "InvalidOptions");
-	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?radiuses=10", "InvalidOptions");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?overview=sometimes",
+	            "InvalidOptions");
+	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?radiuses=10",
+	            "InvalidOptions");
 	expect_code(g, "/table/v1/driving/12.7003,56.04;12.7007,56.04?sources=2", "InvalidOptions");
 	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?color=red", "InvalidUrl");
 	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?overview", "InvalidUrl");
@@ -725,7 +735,7 @@ Test(osrm, route_body_matches_library)
 	cr_assert_eq(route(g, 12.7007, 56.04, 12.7003, 56.04, &r), 0);
 	char want[128];
 	snprintf(want, sizeof want, "\"duration\":%.1f,\"distance\":%.1f}]", r.duration_s,
-		 r.distance_m);
+	         r.distance_m);
 	cr_assert(strstr(b, want), "%s lacks %s", b, want);
 	cr_assert(strstr(b, "\"type\":\"LineString\""));
 	cr_assert(strstr(b, "\"waypoints\":[{\"hint\":\"\",\"distance\":"));
