@@ -119,13 +119,17 @@ int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_dista
 
 void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph)
 {
+	ph->n = 0;
+	/* a snap from another graph (or garbage) gives no start, not a crash */
+	if (s->edge >= d->n_edges || s->segment < d->edges[s->edge].first ||
+	    s->segment + 1 >= d->edges[s->edge].first + d->edges[s->edge].count)
+		return;
 	const rg_edge *e = &d->edges[s->edge];
 	uint32_t last = e->first + e->count - 1, i = s->segment;
-	double t = s->t < 0 ? 0 : s->t > 1 ? 1 : s->t;
+	double t = s->t >= 0 ? (s->t > 1 ? 1 : s->t) : 0; /* also NaN → 0 */
 	uint32_t pd = d->cum_dur[i] + (uint32_t)llround(t * (d->cum_dur[i + 1] - d->cum_dur[i]));
 	uint32_t pl = d->cum_dist[i] + (uint32_t)llround(t * (d->cum_dist[i + 1] - d->cum_dist[i]));
 	uint32_t td = d->cum_dur[last], tl = d->cum_dist[last];
-	ph->n = 0;
 	for (int k = 0; k < 2; k++) {
 		if (e->ebn[k] == RG_NONE)
 			continue;

@@ -245,6 +245,24 @@ Test(fixture, destination_street_not_for_through_traffic)
 	sl_route_graph_close(g);
 }
 
+Test(fixture, foreign_snap_is_no_route)
+{
+	sl_graph *g = fixture_graph("oneway", "van");
+	sl_route_snap a, bad = {0};
+	sl_error e;
+	cr_assert_eq(sl_route_nearest(g, 12.7003, 56.04, 0, &a, &e), 0);
+	bad.edge = 999999;
+	sl_route_ctx *c = sl_route_ctx_new(g);
+	sl_route_result r;
+	cr_assert_eq(sl_route_query(c, &a, &bad, 0, &r, &e), SL_ENOROUTE);
+	cr_assert_eq(sl_route_query(c, &bad, &a, 0, &r, &e), SL_ENOROUTE);
+	double d = 0;
+	cr_assert_eq(sl_route_matrix(c, &a, 1, &bad, 1, &d, NULL, &e), 0);
+	cr_assert_eq(d, -1);
+	sl_route_ctx_free(c);
+	sl_route_graph_close(g);
+}
+
 Test(fixture, bollard_blocks)
 {
 	sl_route_result r;
