@@ -263,6 +263,26 @@ Test(fixture, foreign_snap_is_no_route)
 	sl_route_graph_close(g);
 }
 
+/* Duration of a route along one part of swedish.osm at the given km/h. */
+static void expect_speed(sl_graph *g, double lon1, double lon2, double kmh)
+{
+	sl_route_result r;
+	cr_assert_eq(route(g, lon1, 56.04, lon2, 56.04, &r), 0);
+	double want = r.distance_m / (kmh / 3.6);
+	cr_assert(fabs(r.duration_s - want) <= 0.2, "%f..%f: %f s, want %f s at %f km/h", lon1,
+	          lon2, r.duration_s, want, kmh);
+	sl_route_result_free(&r);
+}
+
+Test(fixture, swedish_maxspeed_through_import)
+{
+	sl_graph *g = fixture_graph("swedish", "van");
+	expect_speed(g, 12.7001, 12.7099, 50);            /* maxspeed:type=SE:urban */
+	expect_speed(g, 12.7101, 12.7199, 30 * 1.609344); /* 30 mph */
+	expect_speed(g, 12.7201, 12.7299, 70);            /* SE:rural */
+	sl_route_graph_close(g);
+}
+
 Test(fixture, bollard_blocks)
 {
 	sl_route_result r;
