@@ -156,6 +156,12 @@ typedef struct sl_route_snap {
 int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
                      sl_route_snap *out, sl_error *err);
 
+/* Up to `k` (1..SL_ROUTE_OSRM_MAX_NEAREST) snaps on distinct edges, closest
+ * first, into out[0..*n_out).  Errors as sl_route_nearest, plus SL_EINVAL
+ * for a bad k. */
+int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_distance_m, int k,
+                       sl_route_snap *out, int *n_out, sl_error *err);
+
 /* A route between two snapped points. */
 typedef struct sl_route_result {
 	double duration_s;

@@ -503,12 +503,17 @@ static int do_nearest(const sl_graph *g, const req *q, resp *r)
 		return fail(r, "InvalidOptions", "Only one input coordinate is supported");
 	if (q->number < 0)
 		return fail(r, "TooBig", "Too many results requested");
-	sl_route_snap s;
-	if (snap_all(g, q, &s, r))
-		return 0;
+	sl_route_snap s[SL_ROUTE_OSRM_MAX_NEAREST];
+	int n = 0;
+	if (sl_route_nearest_k(g, q->lon[0], q->lat[0], q->radius[0], q->number, s, &n, NULL) != 0)
+		return fail(r, "NoSegment", "Could not find a matching segment for coordinate 0");
 	sl_buf *b = &r->body;
 	sl_buf_puts(b, "{\"code\":\"Ok\",\"waypoints\":[");
-	waypoint(b, &s, 1);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sl_buf_putc(b, ',');
+		waypoint(b, &s[i], 1);
+	}
 	sl_buf_puts(b, "]}");
 	r->status = 200;
 	return 0;

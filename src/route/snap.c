@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define M_PER_DEG 111195.0797 /* 2πR/360 with R = 6371008.8 m */
 
@@ -26,11 +27,46 @@ double sl_route_haversine_m(double lon1, double lat1, double lon2, double lat2)
 	return 2 * r * asin(sqrt(a));
 }
 
-typedef struct best {
+typedef struct cand {
 	double d2;
-	uint32_t seg;
+	uint32_t seg, edge;
 	double t;
+} cand;
+
+/* The k closest segments on distinct edges, sorted by distance (ties by
+ * segment index, so results are deterministic). */
+typedef struct best {
+	cand c[SL_ROUTE_OSRM_MAX_NEAREST];
+	int n, k;
 } best;
+
+static void consider(best *b, cand x)
+{
+	int i;
+	for (i = 0; i < b->n; i++)
+		if (b->c[i].edge == x.edge)
+			break;
+	if (i < b->n) { /* the same edge: keep the closer point */
+		if (x.d2 > b->c[i].d2 || (x.d2 == b->c[i].d2 && x.seg >= b->c[i].seg))
+			return;
+		memmove(&b->c[i], &b->c[i + 1], (size_t)(b->n - i - 1) * sizeof x);
+		b->n--;
+	}
+	if (b->n == b->k) {
+		cand *w = &b->c[b->n - 1];
+		if (x.d2 > w->d2 || (x.d2 == w->d2 && x.seg >= w->seg))
+			return;
+		b->n--;
+	}
+	int j = b->n;
+	while (j > 0 &&
+	       (b->c[j - 1].d2 > x.d2 || (b->c[j - 1].d2 == x.d2 && b->c[j - 1].seg > x.seg))) {
+		b->c[j] = b->c[j - 1];
+		j--;
+	}
+	b->c[j] = x;
+	b->n++;
+}
 
 static void try_segment(const rg_data *d, uint32_t s, double qlon, double qlat, double coslat,
                         best *b)
@@ -44,21 +80,20 @@ static void try_segment(const rg_data *d, uint32_t s, double qlon, double qlat, 
 	if (t > 1)
 		t = 1;
 	double px = ax + t * vx, py = ay + t * vy;
-	double d2 = px * px + py * py;
-	if (d2 < b->d2 || (d2 == b->d2 && s < b->seg)) {
-		b->d2 = d2;
-		b->seg = s;
-		b->t = t;
-	}
+	consider(b, (cand){px * px + py * py, s, d->pt_edge[s], t});
 }
 
-int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
-                     sl_route_snap *out, sl_error *err)
+int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_distance_m, int k,
+                       sl_route_snap *out, int *n_out, sl_error *err)
 {
 	const rg_data *d = &g->d;
+	*n_out = 0;
 	if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
 		return sl_error_set(err, SL_EINVAL, "coordinate out of range: %.7g,%.7g", lon, lat);
-	if (max_distance_m <= 0)
+	if (k < 1 || k > SL_ROUTE_OSRM_MAX_NEAREST)
+		return sl_error_set(err, SL_EINVAL, "between 1 and %d results",
+		                    SL_ROUTE_OSRM_MAX_NEAREST);
+	if (!(max_distance_m > 0))
 		max_distance_m = SL_ROUTE_SNAP_DEFAULT_M;
 	if (max_distance_m > SL_ROUTE_SNAP_MAX_M)
 		max_distance_m = SL_ROUTE_SNAP_MAX_M;
@@ -79,10 +114,12 @@ int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_dista
 	long cx = (long)floor((lon * 1e7 - d->grid_lon0) / d->cell_e7);
 	long cy = (long)floor((lat * 1e7 - d->grid_lat0) / d->cell_e7);
 	long rmax = (long)(max_distance_m / cell_m) + 2;
-	best b = {INFINITY, RG_NONE, 0};
+	best b;
+	b.n = 0;
+	b.k = k;
 	for (long r = 0; r <= rmax; r++) {
 		double ring_min_m = (r - 1) * cell_m;
-		if (r > 1 && b.seg != RG_NONE && ring_min_m > sqrt(b.d2) * M_PER_DEG)
+		if (r > 1 && b.n == b.k && ring_min_m > sqrt(b.c[b.n - 1].d2) * M_PER_DEG)
 			break;
 		for (long y = cy - r; y <= cy + r; y++) {
 			if (y < 0 || y >= (long)d->grid_ny)
@@ -97,24 +134,35 @@ int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_dista
 			}
 		}
 	}
-	if (b.seg == RG_NONE)
+	for (int i = 0; i < b.n; i++) {
+		uint32_t s = b.c[i].seg;
+		double t = b.c[i].t;
+		double slon =
+		    (d->pts[2 * s] + t * ((double)d->pts[2 * s + 2] - d->pts[2 * s])) / 1e7;
+		double slat =
+		    (d->pts[2 * s + 1] + t * ((double)d->pts[2 * s + 3] - d->pts[2 * s + 1])) / 1e7;
+		double dist = sl_route_haversine_m(lon, lat, slon, slat);
+		if (dist > max_distance_m)
+			break;
+		sl_route_snap *o = &out[(*n_out)++];
+		o->lon = slon;
+		o->lat = slat;
+		o->distance_m = dist;
+		o->edge = b.c[i].edge;
+		o->segment = s;
+		o->t = t;
+	}
+	if (*n_out == 0)
 		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
 		                    max_distance_m, lon, lat);
-	uint32_t s = b.seg;
-	double slon = (d->pts[2 * s] + b.t * ((double)d->pts[2 * s + 2] - d->pts[2 * s])) / 1e7;
-	double slat =
-	    (d->pts[2 * s + 1] + b.t * ((double)d->pts[2 * s + 3] - d->pts[2 * s + 1])) / 1e7;
-	double dist = sl_route_haversine_m(lon, lat, slon, slat);
-	if (dist > max_distance_m)
-		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
-		                    max_distance_m, lon, lat);
-	out->lon = slon;
-	out->lat = slat;
-	out->distance_m = dist;
-	out->edge = d->pt_edge[s];
-	out->segment = s;
-	out->t = b.t;
 	return 0;
+}
+
+int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
+                     sl_route_snap *out, sl_error *err)
+{
+	int n;
+	return sl_route_nearest_k(g, lon, lat, max_distance_m, 1, out, &n, err);
 }
 
 void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph)

@@ -763,6 +763,29 @@ Test(osrm, services_and_error_codes)
 	sl_route_graph_close(g);
 }
 
+Test(osrm, nearest_number)
+{
+	sl_graph *g = fixture_graph("restriction", "van");
+	int st;
+	char *b = osrm(g, "/nearest/v1/driving/12.7011,56.0409?number=3", &st);
+	cr_assert_eq(st, 200);
+	int n = 0;
+	for (const char *p = b; (p = strstr(p, "\"nodes\"")) != NULL; p++)
+		n++;
+	cr_assert_eq(n, 3, "%s", b);
+	free(b);
+	sl_route_snap s[4];
+	sl_error e;
+	cr_assert_eq(sl_route_nearest_k(g, 12.7011, 56.0409, 0, 4, s, &n, &e), 0);
+	cr_assert_eq(n, 4);
+	for (int i = 1; i < n; i++) {
+		cr_assert_geq(s[i].distance_m, s[i - 1].distance_m);
+		for (int j = 0; j < i; j++)
+			cr_assert_neq(s[i].edge, s[j].edge);
+	}
+	sl_route_graph_close(g);
+}
+
 Test(osrm, route_body_matches_library)
 {
 	sl_graph *g = fixture_graph("oneway", "van");
