@@ -212,8 +212,11 @@ int cmd_matrix(int argc, char **argv)
 		goto done;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if ((rc = sl_route_nearest(g, p[i].lon, p[i].lat, radius, &snaps[i], &err)) != 0)
-			sl_error_at(&err, rc, points, 0, 0, "point %s: %s", p[i].id, err.message);
+		if ((rc = sl_route_nearest(g, p[i].lon, p[i].lat, radius, &snaps[i], &err)) != 0) {
+			char why[sizeof err.message];
+			snprintf(why, sizeof why, "%s", err.message);
+			sl_error_at(&err, rc, points, 0, 0, "point %s: %s", p[i].id, why);
+		}
 	if (rc == 0)
 		rc = sl_route_matrix(ctx, snaps, n, snaps, n, dur, dist, &err);
 	if (rc)

@@ -681,6 +681,23 @@ Test(cli, graph_route_matrix)
 	b = slurp(out, &n);
 	cr_assert(strstr(b, "A,B,") && strstr(b, "B,A,"), "%s", b);
 	free(b);
+	/* bad points files: a missing column header, a bad number (with its line), a point at sea
+	 */
+	const char *bad[] = {"id;name\nA;x\n", "lon,lat\n12.7003,56.04\n12.70x,56.04\n",
+	                     "lon,lat\n12.7003,56.04\n14.5,56.04\n"};
+	const char *why[] = {":1:1: error: header needs lon and lat", ":3:1: error: expected lon",
+	                     "no road within"};
+	for (int i = 0; i < 3; i++) {
+		spit(pts, bad[i], strlen(bad[i]));
+		snprintf(cmd, sizeof cmd, "%s matrix --graph %s --points %s 2> %s", bin, g, pts,
+		         out);
+		cr_assert_eq(run(cmd), 1, "points file %d", i);
+		b = slurp(out, &n);
+		b = realloc(b, n + 1);
+		b[n] = 0;
+		cr_assert(strstr(b, why[i]), "points file %d: %s", i, b);
+		free(b);
+	}
 	snprintf(cmd, sizeof cmd, "%s route --graph %s 12.7,56.04 2>/dev/null", bin, g);
 	cr_assert_eq(run(cmd), 2);
 	snprintf(cmd, sizeof cmd, "%s route --graph %s 12.7,56.04 x,y 2>/dev/null", bin, g);
