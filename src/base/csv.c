@@ -227,8 +227,8 @@ static int fail(sl_csv *c, sl_error *err, long line, long col, int quoted, const
 static int end_field(sl_csv *c, sl_error *err)
 {
 	size_t i = c->nfields - 1;
-	const char *s = c->data.data + c->off[i];
 	size_t len = c->data.len - c->off[i];
+	const char *s = len ? c->data.data + c->off[i] : "";
 	long bad = sl_utf8_invalid_at(s, len);
 	if (bad >= 0) {
 		sl_error_at(err, SL_EINVAL, c->name, c->fline[i], c->fcol[i],
