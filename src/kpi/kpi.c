@@ -308,18 +308,21 @@ static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, 
 		    p->gx.data, p->fd.data);
 	else
 		/* a supplier's share of a site-day's potential is (n − 1) / n, so
-		 * that the shares of all suppliers add up to n − 1 */
+		 * that the shares of all suppliers add up to n − 1.  n is a
+		 * correlated count over the covering index, in a MATERIALIZED
+		 * CTE so it is evaluated once per row (joining two derived tables
+		 * instead made SQLite nest scans without ANALYZE statistics) */
 		rc = sl_buf_printf(
 		    q,
-		    "SELECT x.g, COUNT(*), SUM(CASE WHEN sd.n > 1 THEN 1 ELSE 0 END),"
-		    " SUM((sd.n - 1.0) / sd.n)"
+		    "WITH x AS MATERIALIZED (SELECT y.g AS g,"
+		    " (SELECT COUNT(DISTINCT d2.supplier_id) FROM deliveries d2"
+		    "  WHERE d2.status = 'delivered' AND d2.local_day = y.day AND d2.site_id = "
+		    "y.site) AS n"
 		    " FROM (SELECT DISTINCT %s AS g, d.local_day AS day, d.site_id AS site,"
-		    "  d.supplier_id AS sup FROM deliveries d WHERE %s) x"
-		    " JOIN (SELECT d.local_day AS local_day, d.site_id AS site_id,"
-		    "  COUNT(DISTINCT d.supplier_id) AS n FROM deliveries d WHERE %s"
-		    "  GROUP BY d.local_day, d.site_id) sd"
-		    " ON sd.site_id = x.site AND sd.local_day = x.day GROUP BY x.g",
-		    p->gd.data, p->fd.data, p->fall.data);
+		    "  d.supplier_id AS sup FROM deliveries d WHERE %s) y)"
+		    " SELECT x.g, COUNT(*), SUM(CASE WHEN x.n > 1 THEN 1 ELSE 0 END),"
+		    " SUM((x.n - 1.0) / x.n) FROM x GROUP BY x.g",
+		    p->gd.data, p->fd.data);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 3, out, err);
@@ -382,6 +385,100 @@ static int q_orders(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out
 	return run(cx, q->data, map, 5, out, err);
 }
 
+struct trip_fill {
+	int64_t trip_id;
+	double fm, fv; /* NAN: unknown */
+};
+
+static int cmp_trip_fill(const void *a, const void *b)
+{
+	int64_t x = ((const struct trip_fill *)a)->trip_id,
+	        y = ((const struct trip_fill *)b)->trip_id;
+	return (x > y) - (x < y);
+}
+
+/* Fill rate with a unit/supplier scope: a trip counts in every group it
+ * serves, with all its stops.  Done in two plain queries joined in C — the
+ * per-trip ratios (a few thousand) and the (group, trip) pairs in scope —
+ * because SQLite, without ANALYZE statistics, may join the two derived
+ * tables by nested scans (measured: minutes). */
+static int fill_scoped(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	sl_buf_reset(q);
+	if (sl_buf_printf(
+	        q,
+	        "SELECT a.tid, a.m / NULLIF(v.capacity_kg, 0), a.vol / NULLIF(v.capacity_m3, 0)"
+	        " FROM (SELECT d.trip_id AS tid, SUM(d.mass_kg) AS m, SUM(d.volume_m3) AS vol,"
+	        "  MIN(d.vehicle_id) AS vid FROM deliveries d"
+	        "  WHERE %s AND d.trip_id IS NOT NULL GROUP BY d.trip_id) a"
+	        " JOIN trips t ON t.id = a.tid"
+	        " JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)",
+	        p->fday.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	struct trip_fill *tf = NULL;
+	size_t n = 0, cap = 0;
+	sl_stmt *s;
+	int rc = sl_store_prepare(cx->st, q->data, &s, err);
+	if (rc)
+		return rc;
+	while ((rc = sl_stmt_step(s, err)) == 1) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 1024;
+			struct trip_fill *x = realloc(tf, nc * sizeof *x);
+			if (!x) {
+				rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+				break;
+			}
+			tf = x;
+			cap = nc;
+		}
+		tf[n].trip_id = sl_stmt_int64(s, 0);
+		tf[n].fm = sl_stmt_is_null(s, 1) ? NAN : sl_stmt_double(s, 1);
+		tf[n].fv = sl_stmt_is_null(s, 2) ? NAN : sl_stmt_double(s, 2);
+		n++;
+	}
+	sl_stmt_free(s);
+	if (rc < 0) {
+		free(tf);
+		return rc;
+	}
+	qsort(tf, n, sizeof *tf, cmp_trip_fill);
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+	                  "SELECT DISTINCT %s AS g, d.trip_id FROM deliveries d"
+	                  " WHERE %s AND d.trip_id IS NOT NULL",
+	                  p->gd.data, p->fd.data)) {
+		free(tf);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	if ((rc = sl_store_prepare(cx->st, q->data, &s, err)) != 0) {
+		free(tf);
+		return rc;
+	}
+	while ((rc = sl_stmt_step(s, err)) == 1) {
+		struct trip_fill key = {sl_stmt_int64(s, 1), 0, 0};
+		const struct trip_fill *t = bsearch(&key, tf, n, sizeof *tf, cmp_trip_fill);
+		if (!t)
+			continue;
+		struct group *g = gset_get(out, sl_stmt_int64(s, 0));
+		if (!g) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			break;
+		}
+		if (!isnan(t->fm)) {
+			g->c[K_FM_SUM] += t->fm;
+			g->c[K_FM_N] += 1;
+		}
+		if (!isnan(t->fv)) {
+			g->c[K_FV_SUM] += t->fv;
+			g->c[K_FV_N] += 1;
+		}
+	}
+	sl_stmt_free(s);
+	free(tf);
+	return rc < 0 ? rc : 0;
+}
+
 static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, struct gset *out,
                   sl_error *err)
 {
@@ -404,23 +501,7 @@ static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, s
 		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)) x GROUP BY 1",
 		    p->gx.data, p->fd.data);
 	else
-		/* a trip counts in every group it serves, with all its stops:
-		 * per-trip sums from the index first (all trips of the days,
-		 * a few thousand), joined to the (group, trip) pairs in scope */
-		rc = sl_buf_printf(
-		    q,
-		    "SELECT x.g, SUM(f.fm), COUNT(f.fm), SUM(f.fv), COUNT(f.fv)"
-		    " FROM (SELECT DISTINCT %s AS g, d.trip_id AS trip_id FROM deliveries d"
-		    "  WHERE %s AND d.trip_id IS NOT NULL) x"
-		    " JOIN (SELECT a.tid AS trip_id, a.m / NULLIF(v.capacity_kg, 0) AS fm,"
-		    "  a.vol / NULLIF(v.capacity_m3, 0) AS fv"
-		    "  FROM (SELECT d.trip_id AS tid, SUM(d.mass_kg) AS m, SUM(d.volume_m3) AS vol,"
-		    "   MIN(d.vehicle_id) AS vid FROM deliveries d"
-		    "   WHERE %s AND d.trip_id IS NOT NULL GROUP BY d.trip_id) a"
-		    "  JOIN trips t ON t.id = a.tid"
-		    "  JOIN vehicles v ON v.id = COALESCE(t.vehicle_id, a.vid)) f"
-		    " ON f.trip_id = x.trip_id GROUP BY x.g",
-		    p->gd.data, p->fd.data, p->fday.data);
+		return fill_scoped(cx, p, q, out, err);
 	if (rc)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return run(cx, q->data, map, 4, out, err);

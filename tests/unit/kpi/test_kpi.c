@@ -160,6 +160,7 @@ Test(kpi, filters_unit_and_supplier)
 	ASSERT_NEAR(val(r, &r->total, "vehicle_km"), 25);
 	ASSERT_NEAR(val(r, &r->total, "orders"), 2);
 	ASSERT_NEAR(val(r, &r->total, "pooling_potential"), 0);
+	ASSERT_NEAR(val(r, &r->total, "fill_rate_mass_pct"), 20); /* T2; T3 has no capacity */
 	sl_kpi_result_free(r);
 
 	two_weeks(&q);
@@ -170,6 +171,7 @@ Test(kpi, filters_unit_and_supplier)
 	ASSERT_NEAR(val(r, &r->total, "contract_fidelity_pct"), 25);
 	ASSERT_NEAR(val(r, &r->total, "suppliers"), 1);
 	ASSERT_NEAR(val(r, &r->total, "vehicle_km"), 10.0 / 3 + 5);
+	ASSERT_NEAR(val(r, &r->total, "fill_rate_mass_pct"), 35); /* T1 with all its stops */
 	sl_kpi_result_free(r);
 }
 
