@@ -595,7 +595,10 @@ static struct table_stmts *table_stmts(struct lctx *c, const char *table,
 	n += (size_t)snprintf(sql + n, sizeof sql - n, "revision, updated_at, row_hash) VALUES (");
 	for (int k = 0; k < ncols; k++)
 		n += (size_t)snprintf(sql + n, sizeof sql - n, "?%d, ", k + 1);
-	snprintf(sql + n, sizeof sql - n, "1, ?%d, ?%d)", ncols + 1, ncols + 2);
+	n += (size_t)snprintf(sql + n, sizeof sql - n, "1, ?%d, ?%d) ON CONFLICT (", ncols + 1, ncols + 2);
+	for (int k = 0; k < nkey; k++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", k ? ", " : "", cols[k]);
+	snprintf(sql + n, sizeof sql - n, ") DO NOTHING");
 	if (sl_store_prepare(c->st, sql, &t->ins, err))
 		return NULL;
 	t->table = table;
@@ -615,42 +618,48 @@ int upsert(struct lctx *c, const char *table, const char *const *cols, const str
 	struct table_stmts *t = table_stmts(c, table, cols, nkey, ncols, err);
 	if (!t)
 		return err ? err->code : SL_ESTORE;
-	sl_stmt *s = t->sel;
-	for (int i = 0; i < nkey; i++)
-		bind(s, i + 1, &vals[i]);
-	int rc = sl_stmt_step(s, err);
-	if (rc < 0)
-		return rc;
-	if (rc == 1) {
-		*id = sl_stmt_int64(s, 0);
-		const char *old = sl_stmt_text(s, 1);
-		int64_t revision = sl_stmt_int64(s, 2);
-		int same = old && strcmp(old, hash) == 0;
-		sl_stmt_reset(s);
-		if (same)
-			return UP_UNCHANGED;
-		if ((rc = save_history(c, table, *id, revision, err)))
-			return rc;
-		s = t->upd;
-		for (int i = nkey; i < ncols; i++)
-			bind(s, i + 1, &vals[i]);
-		sl_stmt_bind_int64(s, ncols + 1, c->now);
-		sl_stmt_bind_text(s, ncols + 2, hash);
-		sl_stmt_bind_int64(s, ncols + 3, *id);
-		rc = sl_stmt_step(s, err);
-		sl_stmt_reset(s);
-		return rc < 0 ? rc : UP_UPDATED;
-	}
-	sl_stmt_reset(s);
-	s = t->ins;
+	/* Insert first (the common case in a bulk load costs one statement);
+	 * a key that exists already makes the insert a no-op, and only then is
+	 * the stored row compared. */
+	sl_stmt *s = t->ins;
 	for (int i = 0; i < ncols; i++)
 		bind(s, i + 1, &vals[i]);
 	sl_stmt_bind_int64(s, ncols + 1, c->now);
 	sl_stmt_bind_text(s, ncols + 2, hash);
-	rc = sl_stmt_step(s, err);
+	int rc = sl_stmt_step(s, err);
 	sl_stmt_reset(s);
 	if (rc < 0)
 		return rc;
-	*id = sl_store_last_insert_id(c->st);
-	return UP_INSERTED;
+	if (sl_store_changes(c->st) == 1) {
+		*id = sl_store_last_insert_id(c->st);
+		return UP_INSERTED;
+	}
+	s = t->sel;
+	for (int i = 0; i < nkey; i++)
+		bind(s, i + 1, &vals[i]);
+	rc = sl_stmt_step(s, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		sl_stmt_reset(s);
+		return sl_error_set(err, SL_ESTORE, "%s: row neither inserted nor found", table);
+	}
+	*id = sl_stmt_int64(s, 0);
+	const char *old = sl_stmt_text(s, 1);
+	int64_t revision = sl_stmt_int64(s, 2);
+	int same = old && strcmp(old, hash) == 0;
+	sl_stmt_reset(s);
+	if (same)
+		return UP_UNCHANGED;
+	if ((rc = save_history(c, table, *id, revision, err)))
+		return rc;
+	s = t->upd;
+	for (int i = nkey; i < ncols; i++)
+		bind(s, i + 1, &vals[i]);
+	sl_stmt_bind_int64(s, ncols + 1, c->now);
+	sl_stmt_bind_text(s, ncols + 2, hash);
+	sl_stmt_bind_int64(s, ncols + 3, *id);
+	rc = sl_stmt_step(s, err);
+	sl_stmt_reset(s);
+	return rc < 0 ? rc : UP_UPDATED;
 }
