@@ -58,6 +58,10 @@ typedef struct sl_import_opts {
 	 * server sets it for supplier tokens. */
 	const char *restrict_org;
 	const char *actor; /* recorded in the imports table (may be NULL) */
+	/* Called about every 10,000 rows with the rows read so far (may be
+	 * NULL); the CLI draws a progress line with it. */
+	void (*progress)(void *ctx, long rows);
+	void *progress_ctx;
 } sl_import_opts;
 
 /* One rejected row's problem.  `record` is the row as read (CSV fields

@@ -13,6 +13,24 @@
 
 #define SHOW_ERRORS 100
 
+/* The progress line on a terminal: rows so far and the share of the file. */
+struct progress {
+	const char *name;
+	FILE *f;
+	long size;
+};
+
+static void show_progress(void *ctx, long rows)
+{
+	struct progress *p = ctx;
+	long at = p->f ? ftell(p->f) : -1;
+	if (p->size > 0 && at >= 0)
+		fprintf(stderr, "\r%s: %ld rows (%ld %%)", p->name, rows, at * 100 / p->size);
+	else
+		fprintf(stderr, "\r%s: %ld rows", p->name, rows);
+	fflush(stderr);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -24,6 +42,13 @@ static void usage(FILE *out)
 		"imported.  --accept-valid commits the valid rows and writes the rejected ones,\n"
 		"with their reasons, to --rejects FILE.  Importing the same data twice changes\n"
 		"nothing.  Exit status: 0 ok, 1 invalid input, 2 usage, 3 I/O or store failure.\n");
+}
+
+static size_t read_file(void *ctx, char *buf, size_t cap)
+{
+	FILE *f = ctx;
+	size_t n = fread(buf, 1, cap, f);
+	return n == 0 && ferror(f) ? (size_t)-1 : n;
 }
 
 static void csv_cell(FILE *f, const char *s)
@@ -121,9 +146,30 @@ int cmd_import(int argc, char **argv)
 	}
 	int status = 0;
 	long ins = 0, upd = 0, same = 0, rej = 0;
+	int tty = isatty(STDERR_FILENO);
 	for (int i = optind; i < argc; i++) {
 		sl_import_result res;
-		rc = sl_ledger_import_file(st, &o, argv[i], &res, &err);
+		struct progress pr = {argv[i], NULL, -1};
+		FILE *f = strcmp(argv[i], "-") == 0 ? NULL : fopen(argv[i], "rb");
+		if (f) {
+			if (fseek(f, 0, SEEK_END) == 0)
+				pr.size = ftell(f);
+			rewind(f);
+			pr.f = f;
+		}
+		if (tty) {
+			o.progress = show_progress;
+			o.progress_ctx = &pr;
+		}
+		o.source_name = argv[i];
+		if (f) {
+			rc = sl_ledger_import(st, &o, read_file, f, &res, &err);
+			fclose(f);
+		} else {
+			rc = sl_ledger_import_file(st, &o, argv[i], &res, &err);
+		}
+		if (tty && res.rows >= 10000)
+			fprintf(stderr, "\r%*s\r", 60, "");
 		for (size_t k = 0; k < res.error_count && k < SHOW_ERRORS; k++) {
 			const sl_row_error *e = &res.errors[k];
 			fprintf(stderr, "%s:%ld:%ld: error: %s%s%s\n", argv[i], e->line, e->column,

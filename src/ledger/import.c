@@ -85,7 +85,8 @@ static int field_index(const struct kind_spec *ks, const char *name)
 
 static int run_row(struct lctx *c, struct lrow *r)
 {
-	c->res->rows++;
+	if (++c->res->rows % 10000 == 0 && c->o->progress)
+		c->o->progress(c->o->progress_ctx, c->res->rows);
 	int rc = ledger_kind_spec(c->o->kind)->apply(c, r);
 	free(r->record);
 	r->record = NULL;
