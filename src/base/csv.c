@@ -224,6 +224,36 @@ static int fail(sl_csv *c, sl_error *err, long line, long col, int quoted, const
 	return SL_EINVAL;
 }
 
+/* Append the longest run of plain bytes at the read position to the
+ * current field: up to a separator, quote or line end (unquoted), or up to
+ * a quote or line end (quoted; the line end is then taken by the caller so
+ * lines are counted).  Returns 0, or -2 when out of memory. */
+static int take_run(sl_csv *c, int quoted)
+{
+	for (;;) {
+		if (c->win_pos >= c->win_len && !fill(c))
+			return 0;
+		const char *p = c->win + c->win_pos, *end = c->win + c->win_len, *q = p;
+		long chars = 0;
+		if (quoted) {
+			while (q < end && *q != '"' && *q != '\n')
+				chars += (*q++ & 0xc0) != 0x80;
+		} else {
+			char sep = c->sep;
+			while (q < end && *q != sep && *q != '\n' && *q != '\r' && *q != '"')
+				chars += (*q++ & 0xc0) != 0x80;
+		}
+		if (q > p) {
+			if (sl_buf_append(&c->data, p, (size_t)(q - p)))
+				return -2;
+			c->win_pos += (size_t)(q - p);
+			c->col += chars;
+		}
+		if (q < end || c->data.len > SL_CSV_MAX_FIELD + c->off[c->nfields - 1])
+			return 0;
+	}
+}
+
 static int end_field(sl_csv *c, sl_error *err)
 {
 	size_t i = c->nfields - 1;
@@ -268,6 +298,10 @@ int sl_csv_next(sl_csv *c, sl_error *err)
 		if (ch == '"') {
 			take(c);
 			for (;;) {
+				if (take_run(c, 1) == -2)
+					return sl_error_set(err, SL_ENOMEM, "out of memory");
+				if (c->data.len - c->off[c->nfields - 1] > SL_CSV_MAX_FIELD)
+					return fail(c, err, fline, fcol, 1, "field is longer than 65536 bytes");
 				ch = take(c);
 				if (ch < 0)
 					return fail(c, err, fline, fcol, 1,
@@ -290,17 +324,17 @@ int sl_csv_next(sl_csv *c, sl_error *err)
 					    "unexpected text after a closing quote");
 		} else {
 			for (;;) {
+				int rc = take_run(c, 0);
+				if (rc == -2)
+					return sl_error_set(err, SL_ENOMEM, "out of memory");
+				if (c->data.len - c->off[c->nfields - 1] > SL_CSV_MAX_FIELD)
+					return fail(c, err, fline, fcol, 0, "field is longer than 65536 bytes");
 				ch = peek(c);
 				if (ch < 0 || ch == c->sep || ch == '\n' || ch == '\r')
 					break;
 				if (ch == '"')
 					return fail(c, err, c->line, c->col, 0,
 						    "a quote inside an unquoted field (quote the whole field and double the quote)");
-				take(c);
-				if (c->data.len - c->off[c->nfields - 1] >= SL_CSV_MAX_FIELD)
-					return fail(c, err, fline, fcol, 0, "field is longer than 65536 bytes");
-				if (sl_buf_putc(&c->data, (char)ch))
-					return sl_error_set(err, SL_ENOMEM, "out of memory");
 			}
 		}
 		int rc = end_field(c, err);
