@@ -85,6 +85,11 @@ const char *sl_stmt_column_name(sl_stmt *s, int col);
 int sl_stmt_reset(sl_stmt *s);
 void sl_stmt_free(sl_stmt *s);
 
+/* Refresh the query planner's statistics (SQLite: ANALYZE with an
+ * analysis limit, a few milliseconds).  Call after a large import; errors
+ * are reported but harmless to the data. */
+int sl_store_optimize(sl_store *st, sl_error *err);
+
 /* Rows changed by the last completed statement. */
 int64_t sl_store_changes(sl_store *st);
 /* Row id of the last insert (SQLite rowid / PostgreSQL RETURNING emulation). */

@@ -200,6 +200,9 @@ int cmd_import(int argc, char **argv)
 	} else {
 		printf("%s: %ld inserted, %ld updated, %ld unchanged, %ld rejected\n", kind, ins, upd,
 		       same, rej);
+		/* keep the planner's statistics fresh after a large batch */
+		if (ins + upd >= 1000 && sl_store_optimize(st, &err))
+			fprintf(stderr, "samlast import: warning: statistics not refreshed: %s\n", err.message);
 	}
 	sl_store_close(st);
 	if (rf && fclose(rf) != 0 && !status) {

@@ -244,6 +244,11 @@ void sl_stmt_free(sl_stmt *s)
 	free(s);
 }
 
+int sl_store_optimize(sl_store *st, sl_error *err)
+{
+	return sl_store_exec(st, "PRAGMA analysis_limit=1000; ANALYZE", err);
+}
+
 int64_t sl_store_changes(sl_store *st)
 {
 	return sqlite3_changes64(st->db);
