@@ -36,6 +36,7 @@ typedef struct sol {
 	route *r;
 	int *where; /* task -> route or -1 */
 	double cost;
+	int max_routes; /* limit on non-empty routes (fleet minimisation), or -1 */
 } sol;
 
 typedef struct ctx {
@@ -230,6 +231,7 @@ static void sol_free(sol *s)
 static int sol_init(const ctx *c, sol *s)
 {
 	s->nr = c->p->n_vehicles;
+	s->max_routes = -1;
 	s->r = calloc((size_t)s->nr, sizeof *s->r);
 	s->where = malloc((size_t)(c->n ? c->n : 1) * sizeof *s->where);
 	if (!s->r || !s->where)
@@ -308,11 +310,16 @@ static void best_insertion(const ctx *c, sol *s, int t, sl_rng *rng, double blin
 	const sl_vrp_task *tk = &p->tasks[t];
 	best->route = -1;
 	best->delta = INFINITY;
-	int nc = 0;
+	int nc = 0, nonempty = 0;
 	int seen_empty[64];
+	if (s->max_routes >= 0)
+		for (int ri = 0; ri < s->nr; ri++)
+			nonempty += s->r[ri].n > 0;
 	for (int ri = 0; ri < s->nr; ri++) {
 		route *r = &s->r[ri];
 		if (!c->compat[(size_t)ri * c->n + t])
+			continue;
+		if (r->n == 0 && s->max_routes >= 0 && nonempty >= s->max_routes)
 			continue;
 		if (r->n == 0) { /* only one empty vehicle per class */
 			int cl = c->vclass[ri], dup = 0;
@@ -482,7 +489,9 @@ static void remove_task(const ctx *c, sol *s, int t, int *removed, int *nrem)
 typedef struct search {
 	const ctx *c;
 	sl_rng rng;
-	sol cur, best, work;
+	sol cur, best, work, fm;
+	long *absences;
+	int fm_active, fm_done;
 	int *removed, *buf, *ruined, *strbuf;
 	double *key;
 	long iters;
@@ -555,16 +564,6 @@ static void ruin(search *S, sol *s, int *nrem)
 				remove_task(c, s, S->strbuf[i], S->removed, nrem);
 		route_update(c, r, ri);
 	}
-	for (int i = 0; i < s->nr; i++) /* partners in other routes never happen, but keep caches exact */
-		(void)i;
-}
-
-static int cmp_key(const void *a, const void *b, void *k)
-{
-	(void)k;
-	(void)a;
-	(void)b;
-	return 0;
 }
 
 static void sort_removed(search *S, int n)
@@ -599,7 +598,6 @@ static void sort_removed(search *S, int n)
 		S->removed[j + 1] = t;
 		S->key[j + 1] = k;
 	}
-	(void)cmp_key;
 }
 
 static int recreate(search *S, sol *s, int n, double blink)
@@ -613,6 +611,97 @@ static int recreate(search *S, sol *s, int n, double blink)
 	}
 	sol_cost(S->c, s);
 	return 0;
+}
+
+static void unassigned_stats(const ctx *c, const sol *s, const long *abs_, int *nu, long *sum)
+{
+	*nu = 0;
+	*sum = 0;
+	for (int t = 0; t < c->n; t++)
+		if (s->where[t] < 0 && c->p->tasks[t].kind != SL_VRP_SHIP_DELIVERY) {
+			(*nu)++;
+			*sum += abs_[t];
+		}
+}
+
+static int collect_removed(search *S, const sol *s, int nrem)
+{
+	for (int t = 0; t < S->c->n; t++)
+		if (s->where[t] < 0 && S->c->p->tasks[t].kind != SL_VRP_SHIP_DELIVERY) {
+			int dup = 0;
+			for (int q = 0; q < nrem; q++)
+				if (S->removed[q] == t)
+					dup = 1;
+			if (!dup)
+				S->removed[nrem++] = t;
+		}
+	return nrem;
+}
+
+/* One iteration of route minimisation (after Christiaens & Vanden Berghe
+ * 2020, section 5): drop the smallest route, then ruin & recreate with one
+ * route fewer allowed, accepting a candidate that leaves fewer tasks out or
+ * whose left-out tasks have a smaller sum of absence counts. */
+static void fleet_step(search *S)
+{
+	const ctx *c = S->c;
+	if (!S->fm_active) {
+		int k = 0, small = -1;
+		for (int i = 0; i < S->best.nr; i++)
+			if (S->best.r[i].n) {
+				k++;
+				if (small < 0 || S->best.r[i].n < S->best.r[small].n ||
+						(S->best.r[i].n == S->best.r[small].n && sl_rng_double(&S->rng) < 0.5))
+					small = i;
+			}
+		if (k <= 1) {
+			S->fm_done = 1;
+			return;
+		}
+		if (sol_copy(c, &S->fm, &S->best)) {
+			S->err = 1;
+			return;
+		}
+		route *r = &S->fm.r[small];
+		for (int i = 0; i < r->n; i++)
+			S->fm.where[r->t[i]] = -1;
+		r->n = 0;
+		route_update(c, r, small);
+		S->fm.max_routes = k - 1;
+		sol_cost(c, &S->fm);
+		S->fm_active = 1;
+	}
+	if (sol_copy(c, &S->work, &S->fm)) {
+		S->err = 1;
+		return;
+	}
+	S->work.max_routes = S->fm.max_routes;
+	int nrem;
+	ruin(S, &S->work, &nrem);
+	nrem = collect_removed(S, &S->work, nrem);
+	if (recreate(S, &S->work, nrem, 0.01)) {
+		S->err = 1;
+		return;
+	}
+	S->iters++;
+	int nu_w, nu_f;
+	long sa_w, sa_f;
+	unassigned_stats(c, &S->work, S->absences, &nu_w, &sa_w);
+	unassigned_stats(c, &S->fm, S->absences, &nu_f, &sa_f);
+	if (nu_w < nu_f || sa_w < sa_f) {
+		sol tmp = S->fm;
+		S->fm = S->work;
+		S->work = tmp;
+		nu_f = nu_w;
+	}
+	for (int t = 0; t < c->n; t++)
+		if (S->fm.where[t] < 0)
+			S->absences[t]++;
+	if (nu_f == 0) {
+		S->fm_active = 0;
+		if (S->fm.cost < S->best.cost && (sol_copy(c, &S->best, &S->fm) || sol_copy(c, &S->cur, &S->fm)))
+			S->err = 1;
+	}
 }
 
 /* Run iterations [it0, it1) or until wall time t_end; `frac` of the schedule
@@ -631,6 +720,20 @@ static void run_epoch(search *S, long it0, long it1, long it_total, double t0, d
 		}
 		if (frac > 1)
 			frac = 1;
+		if (S->c->objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE && frac < 0.5 && !S->fm_done) {
+			fleet_step(S);
+			if (S->err)
+				return;
+			continue;
+		}
+		if (S->fm_active) { /* the search phase starts from the best complete plan */
+			S->fm_active = 0;
+			S->fm_done = 1;
+			if (sol_copy(S->c, &S->cur, &S->best)) {
+				S->err = 1;
+				return;
+			}
+		}
 		double T = T0 * pow(Tf / T0, frac);
 		if (sol_copy(S->c, &S->work, &S->cur)) {
 			S->err = 1;
@@ -818,8 +921,10 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 		s->strbuf = malloc((size_t)maxlen * sizeof(int));
 		s->ruined = malloc((size_t)(nv + 1) * sizeof(int));
 		s->key = malloc((size_t)maxlen * sizeof(double));
-		if (!s->removed || !s->buf || !s->strbuf || !s->ruined || !s->key || sol_init(&c, &s->cur) ||
-				sol_init(&c, &s->best) || sol_init(&c, &s->work)) {
+		s->absences = calloc((size_t)(n ? n : 1), sizeof(long));
+		if (!s->removed || !s->buf || !s->strbuf || !s->ruined || !s->key || !s->absences ||
+				sol_init(&c, &s->cur) || sol_init(&c, &s->best) || sol_init(&c, &s->work) ||
+				sol_init(&c, &s->fm)) {
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -918,6 +1023,8 @@ done:
 		sol_free(&S[k].cur);
 		sol_free(&S[k].best);
 		sol_free(&S[k].work);
+		sol_free(&S[k].fm);
+		free(S[k].absences);
 		free(S[k].removed);
 		free(S[k].buf);
 		free(S[k].strbuf);
