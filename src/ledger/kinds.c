@@ -41,6 +41,49 @@ static int64_t need_org(struct lctx *c, struct lrow *r, int fi, const char *what
 	return id;
 }
 
+/* Convert every column of a row; 1 when any had an error. */
+static int conv_all(struct lctx *c, struct lrow *r, struct val *v, int n)
+{
+	int bad = 0;
+	for (int i = 0; i < n; i++)
+		bad |= conv(c, r, i, &v[i]) != 0;
+	return bad;
+}
+
+/* A from/to pair of times of day: both or neither, and from before to. */
+static int check_window(struct lctx *c, struct lrow *r, const struct val *v, int from, int to)
+{
+	const struct field *f = ledger_kind_spec(c->o->kind)->fields;
+	if ((v[from].t == V_NULL) != (v[to].t == V_NULL)) {
+		lrow_error(c, r, v[from].t == V_NULL ? from : to, "give both %s and %s, or neither",
+			   f[from].name, f[to].name);
+		return 1;
+	}
+	if (v[from].t == V_INT && v[from].i >= v[to].i) {
+		lrow_error(c, r, to, "%s must be after %s", f[to].name, f[from].name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Resolve a carrier-owned vehicle or trip in column fi into *out (V_NULL when
+ * the column is empty); 1 and an error when unknown. */
+static int owned_ref(struct lctx *c, struct lrow *r, int fi, int carrier_fi, int64_t carrier,
+		     const char *table, struct val *out)
+{
+	*out = (struct val){V_NULL, 0, 0, NULL};
+	if (!carrier || !has(r, fi))
+		return 0;
+	int64_t id = ref_owned(c, table, carrier, r->v[fi]);
+	if (!id) {
+		lrow_error(c, r, fi, "unknown %.*s '%s' of carrier '%s'", (int)strlen(table) - 1, table,
+			   r->v[fi], r->v[carrier_fi]);
+		return 1;
+	}
+	*out = (struct val){V_INT, id, 0, NULL};
+	return 0;
+}
+
 static int check_nonneg(struct lctx *c, struct lrow *r, int fi, const struct val *v)
 {
 	if ((v->t == V_REAL && v->d < 0) || (v->t == V_INT && v->i < 0)) {
@@ -120,9 +163,7 @@ static int org_number_ok(const char *s)
 static int apply_org(struct lctx *c, struct lrow *r)
 {
 	struct val v[8];
-	int bad = 0;
-	for (int i = 0; i < 8; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 8);
 	if (v[O_ORGNR].t == V_TEXT && !org_number_ok(v[O_ORGNR].s)) {
 		lrow_error(c, r, O_ORGNR, "'%s' is not a valid organisation number NNNNNN-NNNN", v[O_ORGNR].s);
 		bad = 1;
@@ -160,9 +201,7 @@ static const struct field site_fields[] = {
 static int apply_site(struct lctx *c, struct lrow *r)
 {
 	struct val v[13];
-	int bad = 0;
-	for (int i = 0; i < 13; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 13);
 	if (v[S_LON].t == V_REAL && (v[S_LON].d < -180 || v[S_LON].d > 180)) {
 		lrow_error(c, r, S_LON, "longitude %g is out of range -180..180", v[S_LON].d);
 		bad = 1;
@@ -171,14 +210,7 @@ static int apply_site(struct lctx *c, struct lrow *r)
 		lrow_error(c, r, S_LAT, "latitude %g is out of range -90..90", v[S_LAT].d);
 		bad = 1;
 	}
-	if ((v[S_FROM].t == V_NULL) != (v[S_TO].t == V_NULL)) {
-		lrow_error(c, r, v[S_FROM].t == V_NULL ? S_FROM : S_TO,
-			   "give both receiving_from and receiving_to, or neither");
-		bad = 1;
-	} else if (v[S_FROM].t == V_INT && v[S_FROM].i >= v[S_TO].i) {
-		lrow_error(c, r, S_TO, "receiving_to must be after receiving_from");
-		bad = 1;
-	}
+	bad |= check_window(c, r, v, S_FROM, S_TO);
 	int64_t org = need_org(c, r, S_ORG, "organisation");
 	if (!org)
 		bad = 1;
@@ -208,9 +240,7 @@ static const struct field contract_fields[] = {
 static int apply_contract(struct lctx *c, struct lrow *r)
 {
 	struct val v[6];
-	int bad = 0;
-	for (int i = 0; i < 6; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 6);
 	if (v[C_FROM].t == V_INT && v[C_TO].t == V_INT && v[C_TO].i < v[C_FROM].i) {
 		lrow_error(c, r, C_TO, "valid_to is before valid_from");
 		bad = 1;
@@ -257,9 +287,7 @@ static int temps_ok(const char *s)
 static int apply_vehicle(struct lctx *c, struct lrow *r)
 {
 	struct val v[10];
-	int bad = 0;
-	for (int i = 0; i < 10; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 10);
 	if (v[V_EURO].t == V_INT && (v[V_EURO].i < 0 || v[V_EURO].i > 7)) {
 		lrow_error(c, r, V_EURO, "euro_class must be 0-7 (empty for zero-emission or unknown)");
 		bad = 1;
@@ -298,9 +326,7 @@ static const struct field trip_fields[] = {
 static int apply_trip(struct lctx *c, struct lrow *r)
 {
 	struct val v[10];
-	int bad = 0;
-	for (int i = 0; i < 10; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 10);
 	bad |= check_nonneg(c, r, T_KM, &v[T_KM]) | check_nonneg(c, r, T_FUEL, &v[T_FUEL]);
 	if (v[T_START].t == V_INT && v[T_END].t == V_INT && v[T_END].i < v[T_START].i) {
 		lrow_error(c, r, T_END, "end_at is before start_at");
@@ -313,15 +339,8 @@ static int apply_trip(struct lctx *c, struct lrow *r)
 	int64_t car = need_org(c, r, T_CARRIER, "carrier");
 	if (!car || restricted(c, r, T_CARRIER, car))
 		bad = 1;
-	struct val veh = {V_NULL, 0, 0, NULL}, origin = {V_NULL, 0, 0, NULL};
-	if (car && has(r, T_VEH)) {
-		int64_t id = ref_owned(c, "vehicles", car, r->v[T_VEH]);
-		if (!id) {
-			lrow_error(c, r, T_VEH, "unknown vehicle '%s' of carrier '%s'", r->v[T_VEH], r->v[T_CARRIER]);
-			bad = 1;
-		}
-		veh = (struct val){V_INT, id, 0, NULL};
-	}
+	struct val veh, origin = {V_NULL, 0, 0, NULL};
+	bad |= owned_ref(c, r, T_VEH, T_CARRIER, car, "vehicles", &veh);
 	if (has(r, T_ORIGIN)) {
 		int64_t id = ref_site(c, r->v[T_ORIGIN]);
 		if (!id) {
@@ -364,23 +383,14 @@ static const struct field delivery_fields[] = {
 static int apply_delivery(struct lctx *c, struct lrow *r)
 {
 	struct val v[16];
-	int bad = 0;
-	for (int i = 0; i < 16; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 16);
 	bad |= check_nonneg(c, r, D_PARCELS, &v[D_PARCELS]) | check_nonneg(c, r, D_KG, &v[D_KG]) |
 	       check_nonneg(c, r, D_M3, &v[D_M3]);
 	if (v[D_SEQ].t == V_INT && v[D_SEQ].i < 1) {
 		lrow_error(c, r, D_SEQ, "stop_seq starts at 1");
 		bad = 1;
 	}
-	if ((v[D_WFROM].t == V_NULL) != (v[D_WTO].t == V_NULL)) {
-		lrow_error(c, r, v[D_WFROM].t == V_NULL ? D_WFROM : D_WTO,
-			   "give both window_from and window_to, or neither");
-		bad = 1;
-	} else if (v[D_WFROM].t == V_INT && v[D_WFROM].i >= v[D_WTO].i) {
-		lrow_error(c, r, D_WTO, "window_to must be after window_from");
-		bad = 1;
-	}
+	bad |= check_window(c, r, v, D_WFROM, D_WTO);
 	int64_t sup = need_org(c, r, D_SUP, "supplier");
 	if (!sup || restricted(c, r, D_SUP, sup))
 		bad = 1;
@@ -397,22 +407,8 @@ static int apply_delivery(struct lctx *c, struct lrow *r)
 		lrow_error(c, r, has(r, D_VEH) ? D_VEH : D_TRIP, "a vehicle or trip needs the carrier column");
 		bad = 1;
 	}
-	if (car && has(r, D_VEH)) {
-		int64_t id = ref_owned(c, "vehicles", car, r->v[D_VEH]);
-		if (!id) {
-			lrow_error(c, r, D_VEH, "unknown vehicle '%s' of carrier '%s'", r->v[D_VEH], r->v[D_CAR]);
-			bad = 1;
-		}
-		veh = (struct val){V_INT, id, 0, NULL};
-	}
-	if (car && has(r, D_TRIP)) {
-		int64_t id = ref_owned(c, "trips", car, r->v[D_TRIP]);
-		if (!id) {
-			lrow_error(c, r, D_TRIP, "unknown trip '%s' of carrier '%s'", r->v[D_TRIP], r->v[D_CAR]);
-			bad = 1;
-		}
-		trip = (struct val){V_INT, id, 0, NULL};
-	}
+	bad |= owned_ref(c, r, D_VEH, D_CAR, car, "vehicles", &veh);
+	bad |= owned_ref(c, r, D_TRIP, D_CAR, car, "trips", &trip);
 	int64_t links[MAX_LINKS];
 	int nlinks = 0;
 	if (sup && has(r, D_ORDERS)) {
@@ -617,9 +613,7 @@ static int apply_order(struct lctx *c, struct lrow *r)
 			return rc;
 	}
 	struct val v[13];
-	int bad = 0;
-	for (int i = 0; i < 13; i++)
-		bad |= conv(c, r, i, &v[i]) != 0;
+	int bad = conv_all(c, r, v, 13);
 	bad |= check_nonneg(c, r, R_QTY, &v[R_QTY]) | check_nonneg(c, r, R_VALUE, &v[R_VALUE]);
 	if (!os->active) {
 		if (!has(r, R_ID) || !has(r, R_SUP)) {
