@@ -825,6 +825,19 @@ static int reason_for(const ctx *c, int t)
 	return SL_VRP_UNASSIGNED_RANGE;
 }
 
+typedef struct nb {
+	double d;
+	int u;
+} nb;
+
+static int cmp_nb(const void *a, const void *b)
+{
+	const nb *x = a, *y = b;
+	if (x->d != y->d)
+		return x->d < y->d ? -1 : 1;
+	return (x->u > y->u) - (x->u < y->u);
+}
+
 int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solution **out, sl_error *err)
 {
 	*out = NULL;
@@ -883,7 +896,7 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 		}
 	}
 	{
-		double *dk = malloc((size_t)(n ? n : 1) * sizeof *dk);
+		nb *dk = malloc((size_t)(n ? n : 1) * sizeof *dk);
 		if (!dk) {
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 			goto done;
@@ -891,21 +904,13 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 		for (int t = 0; t < n; t++) {
 			int *row = c.adj + (size_t)t * n, k = 0;
 			for (int u = 0; u < n; u++)
-				if (u != t)
-					row[k++] = u;
-			for (int u = 0; u < n; u++)
-				dk[u] = DIST(p, p->tasks[t].location, p->tasks[u].location);
-			/* insertion sort would be O(n²) per row; use a simple merge via qsort_r substitute */
-			for (int i = 1; i < n - 1; i++) {
-				int x = row[i];
-				double kx = dk[x];
-				int j = i - 1;
-				while (j >= 0 && (dk[row[j]] > kx || (dk[row[j]] == kx && row[j] > x))) {
-					row[j + 1] = row[j];
-					j--;
+				if (u != t) {
+					dk[k].d = DIST(p, p->tasks[t].location, p->tasks[u].location);
+					dk[k++].u = u;
 				}
-				row[j + 1] = x;
-			}
+			qsort(dk, (size_t)k, sizeof *dk, cmp_nb);
+			for (int i = 0; i < k; i++)
+				row[i] = dk[i].u;
 			c.depot_dist[t] = DIST(p, p->vehicles[0].start_loc >= 0 ? p->vehicles[0].start_loc : p->vehicles[0].end_loc,
 					p->tasks[t].location);
 		}
