@@ -7,7 +7,7 @@
 # Environment: N1 (default 1000000) rows for the repeated run (median of 3,
 # fresh database each time), N10 (default 10000000) rows for the single large
 # run (N10=0 skips it), DEMO=0 skips the demo-year import.
-# Every measurement prints wall seconds, rows/s, peak RSS (from
+# Every measurement prints wall seconds, rows/s, CPU seconds, peak RSS (from
 # /usr/bin/time -v) and the load average at its start (the machine is shared).
 # Master data (organisations, sites, vehicles) is imported untimed first.
 set -eu
@@ -26,7 +26,8 @@ echo "samlast: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# timed CMD...: run under /usr/bin/time -v; sets WALL (s) and RSS (MiB)
+# timed CMD...: run under /usr/bin/time -v; sets WALL (s), CPU (user + system
+# s: less sensitive than WALL to other load on a shared machine) and RSS (MiB)
 timed() {
 	/usr/bin/time -v -o "$WORK/time.txt" "$@" > "$WORK/out.txt" 2> "$WORK/err.txt" || {
 		cat "$WORK/err.txt" >&2
@@ -34,6 +35,7 @@ timed() {
 	}
 	WALL=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time.txt" |
 		awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+	CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$WORK/time.txt")
 	RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt" | awk '{ printf "%.0f", $1 / 1024 }')
 }
 
@@ -54,7 +56,7 @@ deliveries() { # N RUNS
 		fresh_db "$dir"
 		l=$(load)
 		timed "$SAMLAST" import --db "$WORK/bench.db" --kind deliveries "$dir/deliveries.csv"
-		echo "deliveries N=$1 run $run: ${WALL} s, $(awk "BEGIN { printf \"%.0f\", $1 / $WALL }") rows/s, peak RSS ${RSS} MiB, load $l; $(cat "$WORK/out.txt")"
+		echo "deliveries N=$1 run $run: ${WALL} s, $(awk "BEGIN { printf \"%.0f\", $1 / $WALL }") rows/s, CPU ${CPU} s ($(awk "BEGIN { printf \"%.0f\", $1 / $CPU }") rows per CPU-s), peak RSS ${RSS} MiB, load $l; $(cat "$WORK/out.txt")"
 		walls="$walls $WALL"
 	done
 	med=$(echo $walls | tr ' ' '\n' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
@@ -74,7 +76,7 @@ if [ "$DEMO" = 1 ]; then
 		rows=$(($(wc -l < "$WORK/demo/$k.csv") - 1))
 		l=$(load)
 		timed "$SAMLAST" import --db "$WORK/demo.db" --kind $k "$WORK/demo/$k.csv"
-		echo "demo $k: $rows rows in ${WALL} s, peak RSS ${RSS} MiB, load $l; $(cat "$WORK/out.txt")"
+		echo "demo $k: $rows rows in ${WALL} s, CPU ${CPU} s, peak RSS ${RSS} MiB, load $l; $(cat "$WORK/out.txt")"
 		total=$(awk "BEGIN { print $total + $WALL }")
 	done
 	echo "demo year: all kinds in ${total} s; database $(du -m "$WORK/demo.db" | cut -f1) MiB"
