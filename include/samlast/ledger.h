@@ -2,7 +2,9 @@
  *
  * Suppliers, carriers and the city load organisations, sites, contracts,
  * vehicles, trips, orders and deliveries from CSV (',' or ';', decimal comma,
- * BOM, CRLF) or JSON arrays of objects; the formats are in docs/formats.md.
+ * BOM, CRLF) or JSON arrays of objects, and orders and deliveries also from
+ * PEPPOL BIS 3 Order and Despatch Advice documents; the formats are in
+ * docs/formats.md.
  * An import is one batch in one transaction: by default any invalid row
  * rejects the whole batch and leaves the store exactly as it was, with every
  * error reported as FILE:LINE:COLUMN and a reason; with accept_valid the valid
@@ -41,9 +43,11 @@ int sl_ledger_kind_parse(const char *s, sl_ledger_kind *out, sl_error *err);
 const char *sl_ledger_kind_name(sl_ledger_kind k);
 
 typedef enum sl_import_format {
-	SL_FORMAT_AUTO, /* JSON when the first non-blank byte is '[', else CSV */
+	SL_FORMAT_AUTO, /* JSON if the first non-blank byte is '[', UBL XML if '<', else CSV */
 	SL_FORMAT_CSV,
 	SL_FORMAT_JSON,
+	SL_FORMAT_UBL,  /* PEPPOL BIS 3: an Order (kind orders) or a Despatch Advice
+	                 * (kind deliveries), one document per input */
 } sl_import_format;
 
 typedef struct sl_import_opts {

@@ -34,10 +34,11 @@ static void show_progress(void *ctx, long rows)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: samlast import --db FILE --kind KIND [--format csv|json]\n"
+		"usage: samlast import --db FILE --kind KIND [--format csv|json|ubl]\n"
 		"                      [--accept-valid --rejects FILE] FILE...\n\n"
 		"KIND is organisations, sites, contracts, vehicles, trips, orders or deliveries.\n"
 		"Files are CSV (',' or ';' with decimal comma) or JSON arrays of objects; '-' is stdin.\n"
+		"Orders and deliveries may also be PEPPOL BIS 3 Order / Despatch Advice XML files.\n"
 		"Strict by default: every error is reported as FILE:LINE:COLUMN and nothing is\n"
 		"imported.  --accept-valid commits the valid rows and writes the rejected ones,\n"
 		"with their reasons, to --rejects FILE.  Importing the same data twice changes\n"
@@ -98,8 +99,10 @@ int cmd_import(int argc, char **argv)
 				o.format = SL_FORMAT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				o.format = SL_FORMAT_JSON;
+			else if (strcmp(optarg, "ubl") == 0)
+				o.format = SL_FORMAT_UBL;
 			else {
-				fprintf(stderr, "samlast import: --format must be csv or json\n");
+				fprintf(stderr, "samlast import: --format must be csv, json or ubl\n");
 				return EX_USAGE_;
 			}
 			break;

@@ -527,9 +527,17 @@ int sl_ledger_import(sl_store *st, const sl_import_opts *o, sl_ledger_read_fn re
 			i = 3;
 		while (i < n && (ps.head[i] == ' ' || ps.head[i] == '\t' || ps.head[i] == '\r' || ps.head[i] == '\n'))
 			i++;
-		fmt = i < n && ps.head[i] == '[' ? SL_FORMAT_JSON : SL_FORMAT_CSV;
+		fmt = i < n && ps.head[i] == '[' ? SL_FORMAT_JSON
+		    : i < n && ps.head[i] == '<' ? SL_FORMAT_UBL
+						 : SL_FORMAT_CSV;
 	}
-	rc = fmt == SL_FORMAT_JSON ? import_json(&c, peek_read, &ps) : import_csv(&c, peek_read, &ps);
+	if (fmt == SL_FORMAT_UBL && o->kind != SL_KIND_ORDERS && o->kind != SL_KIND_DELIVERIES) {
+		rc = sl_error_set(err, SL_EUSAGE, "%s: UBL documents import as orders or deliveries only", c.name);
+		goto fail;
+	}
+	rc = fmt == SL_FORMAT_JSON  ? import_json(&c, peek_read, &ps)
+	     : fmt == SL_FORMAT_UBL ? ledger_import_ubl(&c, peek_read, &ps)
+				    : import_csv(&c, peek_read, &ps);
 	if (rc == 0 && ks->finish)
 		rc = ks->finish(&c);
 	if (rc) {

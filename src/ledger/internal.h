@@ -88,6 +88,9 @@ enum { UP_INSERTED = 0, UP_UPDATED = 1, UP_UNCHANGED = 2 };
 int upsert(struct lctx *c, const char *table, const char *const *cols, const struct val *vals,
 	   int nkey, int ncols, const char *extra_hash, int64_t *id, sl_error *err);
 
+/* PEPPOL UBL: an Order as orders rows, a Despatch Advice as a delivery. */
+int ledger_import_ubl(struct lctx *c, sl_ledger_read_fn read, void *ctx);
+
 struct ledger_cache *ledger_cache_new(void);
 void ledger_cache_free(struct ledger_cache *lc);
 sl_stmt *cached_stmt(struct lctx *c, const char *sql, sl_error *err);

@@ -392,3 +392,86 @@ Test(import, checks_gln_orgnr_ranges)
 	bad(SL_KIND_TRIPS, "id,carrier,start_at,fuel_used\nT9,C-TRANS,2025-03-03T06:00,12\n", 2, 1,
 	    "fuel_unit is required");
 }
+
+/* ---- PEPPOL UBL ---------------------------------------------------------- */
+
+Test(import, ubl_order_and_despatch_advice)
+{
+	load_master();
+	ok(SL_KIND_ORDERS, "order_sek.xml");
+	cr_assert_eq(q("SELECT value_ore FROM orders WHERE ext_id = 'PO-2025-0042'"), 52000 + 30050);
+	cr_assert_eq(q("SELECT line_count FROM orders WHERE ext_id = 'PO-2025-0042' AND category = 'food'"), 2);
+	cr_assert_eq(q("SELECT COUNT(*) FROM order_lines WHERE gtin = '07350000000101' AND unit_code = 'KGM'"), 1);
+	ok(SL_KIND_DELIVERIES, "despatch_sek.xml");
+	cr_assert_eq(q("SELECT COUNT(*) FROM deliveries d JOIN sites s ON s.id = d.site_id "
+		       "JOIN organisations c ON c.id = d.carrier_id WHERE d.ext_id = 'DA-77' AND s.ext_id = 'RON' "
+		       "AND c.ext_id = 'C-TRANS' AND d.status = 'delivered' AND d.parcels = 2 "
+		       "AND d.local_min = 440 AND d.window_from_min = 420 AND d.window_to_min = 480 "
+		       "AND ABS(d.mass_kg - 65.5) < 1e-9 AND ABS(d.volume_m3 - 0.3) < 1e-9"), 1);
+	cr_assert_eq(q("SELECT COUNT(*) FROM delivery_orders"), 1);
+	/* the same documents again change nothing */
+	sl_import_result r;
+	cr_assert_eq(import_file(SL_KIND_DELIVERIES, "despatch_sek.xml", &r, 0), 0);
+	cr_assert_eq(r.unchanged, 1);
+	sl_import_result_free(&r);
+}
+
+Test(import, ubl_errors)
+{
+	load_master();
+	bad(SL_KIND_DELIVERIES, "<?xml version=\"1.0\"?>\n<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>\n",
+	    2, 0, "cannot be imported as deliveries");
+	bad(SL_KIND_ORDERS, "<?xml version=\"1.0\"?>\n<Order>\n  <unclosed>\n</Order>\n", 5, 0, "invalid XML");
+	bad(SL_KIND_ORDERS,
+	    "<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"\n"
+	    " xmlns:b=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n"
+	    "<b:ID>X</b:ID>\n<b:DocumentCurrencyCode>EUR</b:DocumentCurrencyCode>\n</Order>\n",
+	    4, 0, "amounts are in EUR");
+	sl_import_result r;
+	struct memsrc m = {"<x/>", 0, 4};
+	sl_import_opts o = {.kind = SL_KIND_SITES};
+	sl_error e;
+	cr_assert_eq(sl_ledger_import(st, &o, mem_read, &m, &r, &e), SL_EUSAGE);
+	sl_import_result_free(&r);
+}
+
+/* Every official PEPPOL example is imported or refused with located errors;
+ * none crashes or half-imports.  They are read from ../shared/data only. */
+Test(import, ubl_shared_examples_are_handled)
+{
+	const char *shared = getenv("SL_SHARED_DATA");
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/peppol", shared ? shared : "../shared/data");
+	if (access(dir, R_OK) != 0)
+		cr_skip_test("PEPPOL examples not found in %s (../shared/data is absent)", dir);
+	load_master();
+	static const char *const sub[] = {"order", "despatch_advice"};
+	int seen = 0;
+	for (int k = 0; k < 2; k++) {
+		char cmd[700];
+		snprintf(cmd, sizeof cmd, "ls %s/%s/*.xml 2>/dev/null", dir, sub[k]);
+		FILE *ls = popen(cmd, "r");
+		char path[600];
+		while (ls && fgets(path, sizeof path, ls)) {
+			path[strcspn(path, "\n")] = '\0';
+			char before[1024], after[1024];
+			fingerprint(before, sizeof before);
+			sl_import_opts o = {.kind = k == 0 ? SL_KIND_ORDERS : SL_KIND_DELIVERIES};
+			sl_import_result r;
+			sl_error e;
+			int rc = sl_ledger_import_file(st, &o, path, &r, &e);
+			cr_assert(rc == 0 || rc == SL_EINVAL, "%s: rc %d", path, rc);
+			for (size_t i = 0; i < r.error_count; i++)
+				cr_assert_geq(r.errors[i].line, 1, "%s: unlocated error %s", path, r.errors[i].message);
+			if (rc) {
+				fingerprint(after, sizeof after);
+				cr_assert_str_eq(before, after, "%s changed the store", path);
+			}
+			sl_import_result_free(&r);
+			seen++;
+		}
+		if (ls)
+			pclose(ls);
+	}
+	cr_assert_geq(seen, 10, "expected the PEPPOL examples, found %d", seen);
+}
