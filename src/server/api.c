@@ -309,7 +309,7 @@ static int put_value(sl_buf *b, sl_stmt *q, int col, char type)
 		return sl_buf_puts(b, sl_stmt_int64(q, col) ? "true" : "false");
 	case 'd': {
 		double d = sl_stmt_double(q, col);
-		return isfinite(d) ? sl_buf_printf(b, "%.17g", d) : sl_buf_puts(b, "null");
+		return isfinite(d) ? sl_buf_printf(b, "%.15g", d) : sl_buf_puts(b, "null");
 	}
 	case 'o': {
 		int64_t ore = sl_stmt_int64(q, col);

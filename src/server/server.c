@@ -615,7 +615,7 @@ int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err)
 				    "%s has no access tables: run 'samlast init --db %s' first",
 				    c->db_uri, c->db_uri);
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	s->daemon = MHD_start_daemon(
 		flags, c->port, NULL, NULL, access_handler, s, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
