@@ -16,7 +16,7 @@ OUT=${OUT:-/tmp/vrp-bench-$$.csv}
 TMP=/tmp/vrp-bench-sol-$$
 [ -x "$BIN" ] || { echo "vrp.sh: $BIN not built" >&2; exit 2; }
 [ -d "$DATA" ] || { echo "vrp.sh: no data at $DATA" >&2; exit 2; }
-echo "set,class,instance,vehicles,distance,bks_vehicles,bks,gap_pct,time_s,check,ref2,gap2_pct" > "$OUT"
+echo "set,class,instance,vehicles,distance,bks_vehicles,bks,gap_pct,time_s,check,ref2,gap2_pct,iterations" > "$OUT"
 
 # bks SET_DIR INSTANCE ROW  -> "vehicles distance" of the ROW-th row for INSTANCE
 bks() { awk -F, -v i="$2" -v r="$3" '$1==i { n++; if (n==r) { print $2, $3; exit } }' "$1/bks.csv"; }
@@ -33,12 +33,13 @@ run() { # set dir file objective row time class [row2]
 	veh=$(echo "$chk" | sed 's/.*vehicles=\([0-9]*\).*/\1/')
 	dist=$(echo "$chk" | sed 's/.*distance=\([0-9.]*\).*/\1/')
 	b=$(bks "$dir" "$name" "$row")
+	its=$(sed -n 's/.*"iterations":\([0-9]*\).*/\1/p' "$TMP.json")
 	r2= g2=
 	if [ "$row2" -gt 0 ]; then
 		r2=$(bks "$dir" "$name" "$row2"); r2=${r2#* }
 		g2=$(awk -v d="$dist" -v b="$r2" 'BEGIN{printf "%.2f", 100*(d-b)/b}')
 	fi
-	echo "$set_,$cls,$name,$veh,$dist,${b% *},${b#* },$(awk -v d="$dist" -v b="${b#* }" 'BEGIN{printf "%.2f", 100*(d-b)/b}'),$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}'),$ok,$r2,$g2" >> "$OUT"
+	echo "$set_,$cls,$name,$veh,$dist,${b% *},${b#* },$(awk -v d="$dist" -v b="${b#* }" 'BEGIN{printf "%.2f", 100*(d-b)/b}'),$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}'),$ok,$r2,$g2,$its" >> "$OUT"
 }
 
 for s in $SETS; do

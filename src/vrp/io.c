@@ -878,8 +878,8 @@ int sl_vrp_write_json(const sl_vrp_problem *p, const sl_vrp_solution *s, int obj
 {
 	int rc = 0;
 	rc |= sl_buf_printf(out, "{\"code\":0,\"summary\":{\"cost\":%.2f,\"routes\":%d,\"unassigned\":%d,"
-			"\"distance\":%.2f,\"duration\":%.2f,\"objective\":\"%s\"},\"unassigned\":[",
-			s->cost, s->vehicles_used, s->n_unassigned, s->distance, s->travel_s,
+			"\"distance\":%.2f,\"duration\":%.2f,\"iterations\":%ld,\"objective\":\"%s\"},\"unassigned\":[",
+			s->cost, s->vehicles_used, s->n_unassigned, s->distance, s->travel_s, s->iterations,
 			objective == SL_VRP_OBJ_DISTANCE ? "distance" :
 			objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE ? "vehicles-then-distance" : "cost");
 	for (int i = 0; i < s->n_unassigned; i++) {
