@@ -1,0 +1,93 @@
+/* emissions.h — greenhouse-gas emissions of transport chains (ISO 14083:2023,
+ * GLEC Framework).
+ *
+ * A factor set (a directory of CSV files, see data/emissions/README.md) gives
+ * well-to-tank, tank-to-wheel and well-to-wheel factors per energy carrier and
+ * default figures per vehicle class.  A transport chain (JSON, see
+ * docs/emissions.md) is a list of trips (transport chain elements) with their
+ * shipments, and hubs.  Each trip is computed by the best data available —
+ * measured fuel/energy (primary), else distance x modelled consumption
+ * (modelled), else tonne-km x default intensity (default) — and allocated to
+ * its shipments by tonne-km with the largest-remainder method, so the parts
+ * add up to the trip exactly.  All arithmetic is exact (rationals over
+ * 128-bit integers on the decimal text of the inputs); rounding happens once,
+ * at the end, by the rules in data/emissions/README.md. */
+#ifndef SAMLAST_EMISSIONS_H
+#define SAMLAST_EMISSIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samlast/base.h"
+
+typedef struct sl_emissions_set sl_emissions_set;
+
+/* Load the factor set `name_or_dir`: a directory path (contains '/') or a
+ * set name resolved under the data directory as emissions/NAME (NULL means
+ * the default, "se-seed").  The directory holds factors.csv,
+ * vehicle_defaults.csv, carrier_defaults.csv (optional) and VERSION.  On
+ * success *out owns the set (free with sl_emissions_set_free).  Errors:
+ * SL_ENOTFOUND (no such set), SL_EINVAL (a malformed file, with location),
+ * SL_EIO, SL_ENOMEM. */
+int sl_emissions_set_load(const char *name_or_dir, sl_emissions_set **out, sl_error *err);
+
+/* Free a set (NULL is fine). */
+void sl_emissions_set_free(sl_emissions_set *set);
+
+/* The set's name and version (owned by the set). */
+const char *sl_emissions_set_name(const sl_emissions_set *set);
+const char *sl_emissions_set_version(const sl_emissions_set *set);
+
+/* Data quality of a figure, best first (ISO 14083 primary/secondary data). */
+typedef enum {
+	SL_EM_PRIMARY = 0,  /* measured fuel or energy */
+	SL_EM_MODELLED = 1, /* distance x modelled consumption */
+	SL_EM_DEFAULT = 2,  /* tonne-km x default intensity */
+} sl_em_quality;
+
+/* "primary", "modelled" or "default". */
+const char *sl_emissions_quality_name(sl_em_quality q);
+
+/* Compute a transport chain given as JSON text (`name` is used in error
+ * locations) with `set`, and append the results as JSON to `out`.
+ * Bad input (bad JSON, unknown fuel or factor, negative distance, mass or
+ * fuel, missing mass, litres for a per-kg factor without a density, a
+ * vehicle class without a usable default) gives SL_EINVAL with
+ * FILE:LINE:COLUMN in err.  SL_ENOMEM on allocation failure. */
+int sl_emissions_calc_json(const sl_emissions_set *set, const char *text, size_t len,
+			   const char *name, sl_buf *out, sl_error *err);
+
+/* One trip in the compact form the store uses (units in the names).  Inputs
+ * that are not known are negative (fuel_amount, distance_m) or NULL. */
+typedef struct {
+	const char *vehicle_class;  /* may be NULL */
+	const char *energy_carrier; /* may be NULL when there is no fuel */
+	double fuel_amount;         /* measured, in fuel_unit; < 0 = unknown */
+	const char *fuel_unit;      /* "l", "kg", "kWh", "MJ" */
+	double distance_m;          /* whole trip incl. empty running; < 0 = unknown */
+	size_t n_shipments;
+	const double *mass_kg;      /* n_shipments */
+	const double *sfd_m;        /* n_shipments: shortest feasible distance from origin */
+} sl_em_trip_in;
+
+/* Figures for a trip or one shipment.  has_* is 0 when the figure is not
+ * available (a WTW-only factor has no TTW/WTT; the default method has no
+ * energy). */
+typedef struct {
+	int has_wtw, has_ttw, has_energy;
+	int64_t wtw_g, ttw_g, wtt_g;
+	int64_t energy_kj;
+	double tkm;
+	sl_em_quality quality;
+} sl_em_figures;
+
+/* Compute one trip with `set` (for the store's recompute and the importer).
+ * `trip_out` gets the trip figures; `ship_out` (n_shipments, may be NULL)
+ * the allocated parts.  `factor_id` (may be NULL, size factor_id_size)
+ * receives the factor row or vehicle-default used.  Errors as
+ * sl_emissions_calc_json, without a location. */
+int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in,
+		      sl_em_figures *trip_out, sl_em_figures *ship_out,
+		      char *factor_id, size_t factor_id_size, sl_error *err);
+
+#endif
