@@ -10,7 +10,7 @@ TOK=$("$B/samlast" token create --db "$W" --role city 2>/dev/null)
 ADM=$("$B/samlast" token create --db "$W" --role admin 2>/dev/null)
 "$B/samlast" serve --db "$W" --listen 127.0.0.1:18701 --threads 2 >/dev/null 2>/dev/null &
 SP=$!
-"$B/bench/server/bench_server_hello" 18702 2 &
+"${HELLO:-$B/bench/server/bench_server_hello}" 18702 2 &
 HP=$!
 sleep 1
 run() { # name url [token]

@@ -471,8 +471,13 @@ enum MHD_Result sv_api_list(sv_req *r, const char *resource, const char *id)
 		mrc |= sl_buf_printf(&sql, " AND (%s %s ?%d OR (%s = ?%d AND t.id %s ?%d))", sort_expr, op,
 				     nb - 1, sort_expr, nb - 1, op, nb);
 	}
-	mrc |= sl_buf_printf(&sql, " ORDER BY _k %s, t.id %s LIMIT %ld", p.desc ? "DESC" : "ASC",
-			     p.desc ? "DESC" : "ASC", id ? 1 : p.limit + 1);
+	/* ORDER BY the expression, not the alias, so SQLite walks an index */
+	if (p.sort_time)
+		mrc |= sl_buf_printf(&sql, " ORDER BY %s %s, t.id %s", sort_expr, p.desc ? "DESC" : "ASC",
+				     p.desc ? "DESC" : "ASC");
+	else
+		mrc |= sl_buf_printf(&sql, " ORDER BY t.id %s", p.desc ? "DESC" : "ASC");
+	mrc |= sl_buf_printf(&sql, " LIMIT %ld", id ? 1 : p.limit + 1);
 	if (mrc) {
 		sl_buf_free(&sql);
 		return MHD_NO;
@@ -684,7 +689,36 @@ enum MHD_Result sv_api_kpis(sv_req *r)
 				  "this token may see single suppliers' KPIs only for its own organisation",
 				  NULL);
 	}
-	sl_store *st = sv_store_borrow(r->srv, 1);
+	sl_server *srv = r->srv;
+	char key[600];
+	size_t kl = (size_t)snprintf(key, sizeof key, "%d", restricted);
+	for (size_t i = 0; i < n && kl < sizeof key; i++)
+		kl += (size_t)snprintf(key + kl, sizeof key - kl, "|%s=%s", keys[i], vals[i]);
+	int cacheable = kl < sizeof key - 1;
+	sl_store *st = sv_store_borrow(srv, 1);
+	int64_t version = -1;
+	if (cacheable && sl_store_query_int64(st, "SELECT COALESCE(MAX(id), 0) FROM imports", &version, NULL))
+		cacheable = 0;
+	if (cacheable) {
+		sl_buf hit = {0};
+		int found = 0, hit_csv = 0;
+		pthread_mutex_lock(&srv->c_mu);
+		for (size_t i = 0; i < sizeof srv->cache / sizeof srv->cache[0]; i++) {
+			struct sv_cache_entry *e = &srv->cache[i];
+			if (e->body && e->version == version && !strcmp(e->key, key)) {
+				found = !sl_buf_append(&hit, e->body, e->len);
+				hit_csv = e->csv;
+				e->used = ++srv->cache_clock;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&srv->c_mu);
+		if (found) {
+			sv_store_return(srv, st);
+			return sv_respond(r, 200, hit_csv ? "text/csv; charset=utf-8" : "application/json", &hit);
+		}
+		sl_buf_free(&hit);
+	}
 	sl_kpi_result *res = NULL;
 	int rc = sl_kpi_compute(st, &q, &res, &err);
 	if (rc) {
@@ -722,6 +756,30 @@ enum MHD_Result sv_api_kpis(sv_req *r)
 	if (mrc) {
 		sl_buf_free(&b);
 		return MHD_NO;
+	}
+	if (cacheable) {
+		char *copy = malloc(b.len + 1);
+		if (copy) {
+			memcpy(copy, b.data, b.len + 1);
+			pthread_mutex_lock(&srv->c_mu);
+			struct sv_cache_entry *victim = &srv->cache[0];
+			for (size_t i = 0; i < sizeof srv->cache / sizeof srv->cache[0]; i++) {
+				if (!srv->cache[i].body) {
+					victim = &srv->cache[i];
+					break;
+				}
+				if (srv->cache[i].used < victim->used)
+					victim = &srv->cache[i];
+			}
+			free(victim->body);
+			snprintf(victim->key, sizeof victim->key, "%s", key);
+			victim->version = version;
+			victim->body = copy;
+			victim->len = b.len;
+			victim->csv = csv;
+			victim->used = ++srv->cache_clock;
+			pthread_mutex_unlock(&srv->c_mu);
+		}
 	}
 	return sv_respond(r, 200, csv ? "text/csv; charset=utf-8" : "application/json", &b);
 }

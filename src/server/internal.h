@@ -57,6 +57,19 @@ struct sl_server {
 	unsigned long long imports_committed, imports_rejected;
 	unsigned long long rows_accepted, rows_rejected;
 	long active; /* requests between first call and completion */
+
+	/* KPI answers keyed by (role, org, query), valid while the store's
+	 * newest import id is unchanged; least recently used is replaced. */
+	pthread_mutex_t c_mu;
+	struct sv_cache_entry {
+		char key[600];
+		int64_t version;
+		char *body;
+		size_t len;
+		int csv;
+		unsigned long long used;
+	} cache[32];
+	unsigned long long cache_clock;
 };
 
 typedef struct sv_req {

@@ -564,6 +564,9 @@ static void free_server(sl_server *s)
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->m_mu);
+	pthread_mutex_destroy(&s->c_mu);
+	for (size_t i = 0; i < sizeof s->cache / sizeof s->cache[0]; i++)
+		free(s->cache[i].body);
 	free(s);
 }
 
@@ -584,6 +587,7 @@ int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err)
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_cond_init(&s->pool_cv, NULL);
 	pthread_mutex_init(&s->m_mu, NULL);
+	pthread_mutex_init(&s->c_mu, NULL);
 	unsigned threads = c->threads ? c->threads : 2;
 	s->max_body = c->max_body ? c->max_body : 64 * 1024;
 	s->max_upload = c->max_upload ? c->max_upload : (size_t)256 * 1024 * 1024;

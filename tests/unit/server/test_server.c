@@ -566,6 +566,19 @@ Test(server, kpi_aggregates_hide_single_suppliers)
 						       "deliveries")),
 		     3);
 	json_decref(own);
+	/* cached answers follow new imports */
+	const char *kpath = "/api/v1/kpis?kpi=deliveries&from=2026-01-01&to=2026-01-02";
+	json_t *k1 = kpi_rows(kpath, tok_city);
+	double before = json_number_value(json_object_get(json_object_get(json_object_get(k1, "total"), "values"), "deliveries"));
+	json_decref(k1);
+	const char *csv1 = "id,supplier,site,delivered_at\nNEW1,S3,B,2026-01-02T10:00:00+01:00\n";
+	resp_t up = http("POST", "/api/v1/imports/deliveries", tok_admin, "text/csv", csv1, strlen(csv1));
+	cr_assert_eq(up.status, 200, "%s", up.body);
+	resp_free(&up);
+	k1 = kpi_rows(kpath, tok_city);
+	cr_assert_eq(json_number_value(json_object_get(json_object_get(json_object_get(k1, "total"), "values"), "deliveries")),
+		     before + 1);
+	json_decref(k1);
 	/* CSV as the CLI writes it */
 	resp_t r = get("/api/v1/kpis?format=csv&kpi=deliveries", tok_city);
 	cr_assert_eq(r.status, 200);
