@@ -162,16 +162,17 @@ static const char *hhmm(sl_arena *a, const char *time)
 	return strlen(time) >= 5 ? sl_arena_strndup(a, time, 5) : "";
 }
 
-static const char *currency_error(struct lctx *c, xmlNode *root, sl_arena *a, struct lrow *r)
+static int currency_error(struct lctx *c, xmlNode *root, sl_arena *a, struct lrow *r)
 {
 	xmlNode *cur = at(root, "cbc:DocumentCurrencyCode");
-	const char *code = text(a, cur);
-	if (*code && strcmp(code, "SEK") != 0) {
+	char code[8];
+	snprintf(code, sizeof code, "%s", text(a, cur));
+	if (code[0] && strcmp(code, "SEK") != 0) {
 		r->rec_line = (long)xmlGetLineNo(cur);
 		lrow_error(c, r, -1, "amounts are in %s; samlast keeps money in SEK (convert before import)", code);
-		return code;
+		return 1;
 	}
-	return NULL;
+	return 0;
 }
 
 /* ---- Order (T01) → orders rows -------------------------------------------- */
