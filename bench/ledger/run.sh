@@ -22,7 +22,8 @@ GEN=$BUILD/bench/ledger/gen_deliveries
 mkdir -p "$WORK"
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"
-echo "samlast: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+# the binary's own build time: HEAD may have moved on since it was built
+echo "samlast: $SAMLAST, built $(date -u -r "$SAMLAST" '+%Y-%m-%d %H:%M UTC'); HEAD now $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
