@@ -90,4 +90,33 @@ int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in,
 		      sl_em_figures *trip_out, sl_em_figures *ship_out,
 		      char *factor_id, size_t factor_id_size, sl_error *err);
 
+struct sl_store;
+
+/* What a recompute did. */
+typedef struct {
+	int64_t trips_done, trips_failed;          /* trips with / without a figure */
+	int64_t deliveries_on_trips;               /* deliveries given a share of a trip */
+	int64_t deliveries_default;                /* trip-less, default intensity x tkm */
+	int64_t deliveries_unresolved;             /* no figure (reason in the first_problem) */
+	int64_t by_quality[3];                     /* trips by sl_em_quality */
+	char first_problem[512];                   /* first trip/delivery that got no figure */
+} sl_em_recompute_stats;
+
+/* Detour factor applied to great-circle distances when no road graph is
+ * used (shortest feasible distance ~ great circle x this). */
+#define SL_EM_DETOUR_FACTOR 1.3
+
+/* Recompute trip_emissions and delivery_emissions for the whole store in
+ * one transaction (idempotent: the tables are replaced).  Trips use
+ * trips.fuel_used/fuel_unit/energy_carrier/distance_m and the vehicle's
+ * class and carrier; each delivery's SFD is the great-circle distance from
+ * the trip's origin site (else the supplier's depot) to the delivery's site
+ * x SL_EM_DETOUR_FACTOR.  Deliveries without a trip get the default
+ * intensity of their vehicle's class x tkm from the supplier's depot when
+ * both are known; otherwise they are counted as unresolved.  A trip that
+ * cannot be computed (no data, gap default, missing mass) is counted, not
+ * fatal.  Errors: SL_ESTORE, SL_ENOMEM. */
+int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
+			   sl_em_recompute_stats *stats, sl_error *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "samlast/emissions.h"
+#include "samlast/store.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -96,9 +97,43 @@ int cmd_emissions(int argc, char **argv)
 		return cli_exit_code(rc);
 	}
 	if (!strcmp(sub, "recompute")) {
-		(void)db;
-		fprintf(stderr, "samlast emissions: recompute is not built yet\n");
-		return EX_USAGE_;
+		sl_emissions_set *set = NULL;
+		sl_store *st = NULL;
+		sl_em_recompute_stats rs;
+		sl_error err;
+		int rc;
+		db = cli_db_path(db);
+		if (!db || argc - 1 != optind) {
+			usage(stderr);
+			return EX_USAGE_;
+		}
+		sl_error_clear(&err);
+		if ((rc = sl_emissions_set_load(factors, &set, &err)) != 0 ||
+		    (rc = sl_store_open(db, &st, &err)) != 0 || (rc = sl_store_migrate(st, &err)) != 0 ||
+		    (rc = sl_emissions_recompute(st, set, &rs, &err)) != 0) {
+			cli_print_error(&err);
+			sl_store_close(st);
+			sl_emissions_set_free(set);
+			return cli_exit_code(rc);
+		}
+		printf("factor set %s %s\n", sl_emissions_set_name(set), sl_emissions_set_version(set));
+		printf("trips: %lld computed (primary %lld, modelled %lld, default %lld), %lld without "
+		       "a figure\n",
+		       (long long)rs.trips_done, (long long)rs.by_quality[0],
+		       (long long)rs.by_quality[1], (long long)rs.by_quality[2],
+		       (long long)rs.trips_failed);
+		printf("deliveries: %lld allocated from trips, %lld by default intensity without a "
+		       "trip, %lld without a figure\n",
+		       (long long)rs.deliveries_on_trips, (long long)rs.deliveries_default,
+		       (long long)rs.deliveries_unresolved);
+		printf("distances: no road graph used; shortest feasible distance = great-circle "
+		       "x %.1f detour factor\n",
+		       SL_EM_DETOUR_FACTOR);
+		if (rs.first_problem[0])
+			printf("first problem: %s\n", rs.first_problem);
+		sl_store_close(st);
+		sl_emissions_set_free(set);
+		return EX_OK_;
 	}
 	usage(stderr);
 	return EX_USAGE_;

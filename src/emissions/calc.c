@@ -268,6 +268,10 @@ fallback: {
 				   "fuel, energy or modelled consumption",
 				   t->vclass ? t->vclass : "(none)", t->carrier ? " with " : "",
 				   t->carrier ? t->carrier : "", s->name, s->version);
+	if (t->ns == 0)
+		return sl_error_at(err, SL_EINVAL, name, t->line, t->col,
+				   "no fuel, energy or modelled consumption, and no shipments to "
+				   "apply a default intensity to");
 	if (t->temp && strcmp(v->status, "temp_controlled") != 0)
 		up = em_q_div(em_q_int(112), em_q_int(100), &ovf); /* GLEC +12 % reefer */
 	r->q = SL_EM_DEFAULT;
