@@ -621,11 +621,12 @@ int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err)
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	s->daemon = MHD_start_daemon(
-		flags, c->port, NULL, NULL, access_handler, s, MHD_OPTION_SOCK_ADDR,
+		flags, c->port, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
+		s, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout_s ? c->timeout_s : 30u,
 		MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)128 * 1024, MHD_OPTION_END);
 	if (!s->daemon) {
 		free_server(s);
