@@ -524,3 +524,80 @@ Test(compact, trip_api_matches_json)
 	cr_assert_eq(trip.has_ttw, 0);
 	sl_emissions_set_free(s);
 }
+
+#include "samlast/store.h"
+
+Test(recompute, small_store_idempotent)
+{
+	char path[128];
+	sl_store *st = NULL;
+	sl_emissions_set *set = load_set(NULL);
+	sl_em_recompute_stats rs;
+	sl_error e;
+	int64_t v, first_sum = -1;
+	snprintf(path, sizeof path, "/tmp/sl_em_test_%d.db", (int)getpid());
+	unlink(path);
+	cr_assert_eq(sl_store_open(path, &st, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_migrate(st, &e), 0, "%s", e.message);
+	cr_assert_eq(
+	    sl_store_exec(
+		st,
+		"INSERT INTO organisations(id, ext_id, kind, name, updated_at, row_hash) VALUES"
+		" (1,'sup','supplier','Supplier',0,''),(2,'car','carrier','Carrier',0,''),"
+		" (3,'city','unit','School',0,'');"
+		"INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, updated_at, row_hash)"
+		" VALUES (1,'depot',1,'Depot','depot',12.70,56.04,0,''),"
+		" (2,'a',3,'A','school',12.72,56.05,0,''),(3,'b',3,'B','school',12.69,56.07,0,'');"
+		"INSERT INTO vehicles(id, carrier_id, ext_id, vehicle_class, energy_carrier,"
+		" updated_at, row_hash) VALUES (1,2,'v1','rigid_12_20t','diesel',0,''),"
+		" (2,2,'v2','van_lt_3.5t','diesel',0,''),(3,2,'v3','rigid_3.5_7.5t','diesel',0,'');"
+		"INSERT INTO trips(id, carrier_id, ext_id, vehicle_id, origin_site_id, start_at,"
+		" local_day, distance_m, fuel_used, fuel_unit, energy_carrier, updated_at, row_hash)"
+		" VALUES (1,2,'t1',1,1,0,0,30000,12.6,'l','preem_evolution_diesel_l',0,''),"
+		" (2,2,'t2',3,1,0,0,30000,NULL,NULL,NULL,0,'');"
+		"INSERT INTO deliveries(id, supplier_id, ext_id, site_id, vehicle_id, trip_id,"
+		" stop_seq, delivered_at, local_day, local_min, mass_kg, updated_at, row_hash) VALUES"
+		" (1,1,'d1',2,1,1,1,0,0,0,800,0,''),(2,1,'d2',3,1,1,2,0,0,0,1250,0,''),"
+		" (3,1,'d3',2,2,NULL,NULL,0,0,0,500,0,''),(4,1,'d4',3,NULL,NULL,NULL,0,0,0,100,0,''),"
+		" (5,1,'d5',2,3,2,1,0,0,0,300,0,'');",
+		&e),
+	    0, "%s", e.message);
+	for (int run = 0; run < 2; run++) {
+		cr_assert_eq(sl_emissions_recompute(st, set, &rs, &e), 0, "%s", e.message);
+		cr_assert_eq(rs.trips_done, 1);
+		cr_assert_eq(rs.trips_failed, 1); /* the gap class without fuel */
+		cr_assert_eq(rs.by_quality[SL_EM_PRIMARY], 1);
+		cr_assert_eq(rs.deliveries_on_trips, 2);
+		cr_assert_eq(rs.deliveries_default, 1);     /* d3: van default from the depot */
+		cr_assert_eq(rs.deliveries_unresolved, 1);  /* d4: no vehicle */
+		cr_assert(strstr(rs.first_problem, "no default available"), "%s", rs.first_problem);
+		cr_assert_eq(sl_store_query_int64(st, "SELECT wtw_g FROM trip_emissions WHERE trip_id=1",
+						  &v, &e), 0);
+		cr_assert_eq(v, 31626);
+		cr_assert_eq(sl_store_query_int64(st,
+						  "SELECT SUM(wtw_g) FROM delivery_emissions WHERE trip_id=1",
+						  &v, &e), 0);
+		cr_assert_eq(v, 31626);
+		cr_assert_eq(sl_store_query_int64(st,
+						  "SELECT SUM(ttw_g) FROM delivery_emissions WHERE trip_id=1",
+						  &v, &e), 0);
+		cr_assert_eq(v, 26208);
+		cr_assert_eq(sl_store_query_int64(st, "SELECT COUNT(*) FROM delivery_emissions"
+						      " WHERE delivery_id=3 AND quality='default'"
+						      " AND ttw_g IS NULL AND sfd_m > 0",
+						  &v, &e), 0);
+		cr_assert_eq(v, 1);
+		cr_assert_eq(sl_store_query_int64(st, "SELECT wtw_g FROM delivery_emissions"
+						      " WHERE delivery_id=1", &v, &e), 0);
+		if (run == 0)
+			first_sum = v;
+		else
+			cr_assert_eq(v, first_sum, "recompute is not idempotent");
+		cr_assert_eq(sl_store_query_int64(st, "SELECT COUNT(*) FROM delivery_emissions", &v,
+						  &e), 0);
+		cr_assert_eq(v, 3);
+	}
+	sl_store_close(st);
+	sl_emissions_set_free(set);
+	unlink(path);
+}
