@@ -492,6 +492,7 @@ typedef struct search {
 	sol cur, best, work, fm;
 	long *absences;
 	int fm_active, fm_done;
+	double fm_start; /* schedule fraction when the current attempt started */
 	int *removed, *buf, *ruined, *strbuf;
 	double *key;
 	long iters;
@@ -720,7 +721,11 @@ static void run_epoch(search *S, long it0, long it1, long it_total, double t0, d
 		}
 		if (frac > 1)
 			frac = 1;
+		if (S->fm_active && frac - S->fm_start > 0.2)
+			S->fm_done = 1; /* this route will not go: give the time to distance */
 		if (S->c->objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE && frac < 0.5 && !S->fm_done) {
+			if (!S->fm_active)
+				S->fm_start = frac;
 			fleet_step(S);
 			if (S->err)
 				return;
