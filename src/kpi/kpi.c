@@ -442,7 +442,8 @@ static int fill_scoped(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *
 		free(tf);
 		return rc;
 	}
-	qsort(tf, n, sizeof *tf, cmp_trip_fill);
+	if (n) /* qsort and bsearch want a non-null array, even when empty */
+		qsort(tf, n, sizeof *tf, cmp_trip_fill);
 	sl_buf_reset(q);
 	if (sl_buf_printf(q,
 	                  "SELECT DISTINCT %s AS g, d.trip_id FROM deliveries d"
@@ -457,7 +458,7 @@ static int fill_scoped(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *
 	}
 	while ((rc = sl_stmt_step(s, err)) == 1) {
 		struct trip_fill key = {sl_stmt_int64(s, 1), 0, 0};
-		const struct trip_fill *t = bsearch(&key, tf, n, sizeof *tf, cmp_trip_fill);
+		const struct trip_fill *t = n ? bsearch(&key, tf, n, sizeof *tf, cmp_trip_fill) : NULL;
 		if (!t)
 			continue;
 		struct group *g = gset_get(out, sl_stmt_int64(s, 0));
@@ -1165,9 +1166,9 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 			fill_change(r, row, bdays);
 		}
 	}
-	if (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER)
+	if (r->n_rows && (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER))
 		qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_rows_key);
-	else
+	else if (r->n_rows)
 		qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_rows_day);
 	free(main.v);
 	free(total.v);
