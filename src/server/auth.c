@@ -197,14 +197,10 @@ int sv_auth(sv_req *r, sl_store *st)
 		return -1;
 	char hex[65];
 	sv_hash_token(tok, hex);
-	sl_stmt *q;
-	if (sl_store_prepare(st,
-			     "SELECT t.id, t.role, COALESCE(t.org_id, 0), o.ext_id FROM api_tokens t "
-			     "LEFT JOIN organisations o ON o.id = t.org_id "
-			     "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
-			     "AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-			     &q, NULL))
+	sl_stmt *q = sv_auth_stmt(r->srv, st);
+	if (!q)
 		return -1;
+	sl_stmt_reset(q);
 	sl_stmt_bind_text(q, 1, hex);
 	sl_stmt_bind_int64(q, 2, (int64_t)time(NULL));
 	int rc = sl_stmt_step(q, NULL);
@@ -220,7 +216,7 @@ int sv_auth(sv_req *r, sl_store *st)
 			ret = 0;
 		}
 	}
-	sl_stmt_free(q);
+	sl_stmt_reset(q);
 	return ret;
 }
 

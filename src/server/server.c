@@ -48,6 +48,23 @@ void sl_server_config_init(sl_server_config *c)
 
 /* ---- store pool ------------------------------------------------------ */
 
+sl_stmt *sv_auth_stmt(sl_server *s, sl_store *st)
+{
+	for (size_t i = 0; i < s->pool_n; i++)
+		if (s->pool[i] == st) {
+			if (!s->auth_stmt[i] &&
+			    sl_store_prepare(st,
+					     "SELECT t.id, t.role, COALESCE(t.org_id, 0), o.ext_id FROM api_tokens t "
+					     "LEFT JOIN organisations o ON o.id = t.org_id "
+					     "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
+					     "AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+					     &s->auth_stmt[i], NULL))
+				return NULL;
+			return s->auth_stmt[i];
+		}
+	return NULL;
+}
+
 sl_store *sv_store_borrow(sl_server *s, int wait)
 {
 	sl_store *st = NULL;
@@ -422,6 +439,9 @@ static int classify(const char *p)
 
 static int resolve_auth(sv_req *r)
 {
+	r->role = SL_ROLE_PUBLIC;
+	if (!MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))
+		return 0; /* public: no store needed */
 	sl_store *st = sv_store_borrow(r->srv, 1);
 	if (!st)
 		return -1;
@@ -555,8 +575,12 @@ static void mhd_logger(void *cls, const char *fm, va_list ap)
 
 static void free_server(sl_server *s)
 {
-	for (size_t i = 0; i < s->pool_n; i++)
+	for (size_t i = 0; i < s->pool_n; i++) {
+		if (s->auth_stmt)
+			sl_stmt_free(s->auth_stmt[i]);
 		sl_store_close(s->pool[i]);
+	}
+	free(s->auth_stmt);
 	free(s->pool);
 	free(s->free_list);
 	free(s->db_uri);
@@ -598,7 +622,8 @@ int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err)
 	s->pool_n = threads + 2;
 	s->pool = calloc(s->pool_n, sizeof *s->pool);
 	s->free_list = calloc(s->pool_n, sizeof *s->free_list);
-	if (!s->db_uri || (c->web_dir && !s->web_dir) || !s->pool || !s->free_list) {
+	s->auth_stmt = calloc(s->pool_n, sizeof *s->auth_stmt);
+	if (!s->db_uri || (c->web_dir && !s->web_dir) || !s->pool || !s->free_list || !s->auth_stmt) {
 		s->pool_n = 0;
 		free_server(s);
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
