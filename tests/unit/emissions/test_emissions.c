@@ -463,8 +463,7 @@ Test(bad_input, garbage_never_crashes)
 {
 	static const char *cases[] = {"", "{", "[1,2]", "{\"trips\":5}", "{\"trips\":[1]}",
 				      "{\"trips\":[{\"fuel\":{}}]}", "\"\\u12", "{\"a\":1e999999}",
-				      "{\"trips\":[{\"emissions\":{\"wtw_g\":1},\"shipments\":["
-				      "{\"mass_t\":0,\"distance_km\":1}]}]}",
+				      "{\"trips\":[{\"emissions\":{\"wtw_g\":1},\"shipments\":[{\"mass_t\":0,\"distance_km\":1}]}]}",
 				      "{\"trips\":[{\"emissions\":{\"wtw_g\":1e30}}]}"};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		sl_error e;
