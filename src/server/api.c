@@ -697,8 +697,15 @@ enum MHD_Result sv_api_kpis(sv_req *r)
 	int cacheable = kl < sizeof key - 1;
 	sl_store *st = sv_store_borrow(srv, 1);
 	int64_t version = -1;
-	if (cacheable && sl_store_query_int64(st, "SELECT COALESCE(MAX(id), 0) FROM imports", &version, NULL))
-		cacheable = 0;
+	if (cacheable) {
+		sl_stmt *vq = sv_cached_stmt(srv, st, SV_STMT_VERSION, "SELECT COALESCE(MAX(id), 0) FROM imports");
+		if (vq && sl_stmt_step(vq, NULL) == 1)
+			version = sl_stmt_int64(vq, 0);
+		else
+			cacheable = 0;
+		if (vq)
+			sl_stmt_reset(vq);
+	}
 	if (cacheable) {
 		sl_buf hit = {0};
 		int found = 0, hit_csv = 0;

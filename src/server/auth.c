@@ -197,10 +197,13 @@ int sv_auth(sv_req *r, sl_store *st)
 		return -1;
 	char hex[65];
 	sv_hash_token(tok, hex);
-	sl_stmt *q = sv_auth_stmt(r->srv, st);
+	sl_stmt *q = sv_cached_stmt(r->srv, st, SV_STMT_AUTH,
+				    "SELECT t.id, t.role, COALESCE(t.org_id, 0), o.ext_id FROM api_tokens t "
+				    "LEFT JOIN organisations o ON o.id = t.org_id "
+				    "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
+				    "AND (t.expires_at IS NULL OR t.expires_at > ?2)");
 	if (!q)
 		return -1;
-	sl_stmt_reset(q);
 	sl_stmt_bind_text(q, 1, hex);
 	sl_stmt_bind_int64(q, 2, (int64_t)time(NULL));
 	int rc = sl_stmt_step(q, NULL);

@@ -47,7 +47,7 @@ struct sl_server {
 	pthread_cond_t pool_cv;
 	sl_store **pool;      /* every store */
 	sl_store **free_list; /* the ones not borrowed */
-	sl_stmt **auth_stmt;  /* per store: the prepared token lookup */
+	sl_stmt **stmts;      /* per store: SV_NSTMTS statements prepared once */
 	size_t pool_n, free_n;
 
 	pthread_mutex_t m_mu;
@@ -97,8 +97,10 @@ typedef struct sv_req {
 
 /* Core helpers (server.c). */
 sl_store *sv_store_borrow(sl_server *s, int wait);
-/* The token-lookup statement prepared once for store st (from the pool). */
-sl_stmt *sv_auth_stmt(sl_server *s, sl_store *st);
+/* Statement `slot` (SV_STMT_…) of pooled store st, prepared on first use
+ * from sql and reset; NULL on failure. */
+enum { SV_STMT_AUTH, SV_STMT_VERSION, SV_NSTMTS };
+sl_stmt *sv_cached_stmt(sl_server *s, sl_store *st, int slot, const char *sql);
 void sv_store_return(sl_server *s, sl_store *st);
 enum MHD_Result sv_respond(sv_req *r, int status, const char *ctype, sl_buf *body);
 enum MHD_Result sv_problem(sv_req *r, int status, const char *detail, const char *ext_json);

@@ -48,19 +48,15 @@ void sl_server_config_init(sl_server_config *c)
 
 /* ---- store pool ------------------------------------------------------ */
 
-sl_stmt *sv_auth_stmt(sl_server *s, sl_store *st)
+sl_stmt *sv_cached_stmt(sl_server *s, sl_store *st, int slot, const char *sql)
 {
 	for (size_t i = 0; i < s->pool_n; i++)
 		if (s->pool[i] == st) {
-			if (!s->auth_stmt[i] &&
-			    sl_store_prepare(st,
-					     "SELECT t.id, t.role, COALESCE(t.org_id, 0), o.ext_id FROM api_tokens t "
-					     "LEFT JOIN organisations o ON o.id = t.org_id "
-					     "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
-					     "AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-					     &s->auth_stmt[i], NULL))
+			sl_stmt **p = &s->stmts[i * SV_NSTMTS + (size_t)slot];
+			if (!*p && sl_store_prepare(st, sql, p, NULL))
 				return NULL;
-			return s->auth_stmt[i];
+			sl_stmt_reset(*p);
+			return *p;
 		}
 	return NULL;
 }
@@ -576,11 +572,11 @@ static void mhd_logger(void *cls, const char *fm, va_list ap)
 static void free_server(sl_server *s)
 {
 	for (size_t i = 0; i < s->pool_n; i++) {
-		if (s->auth_stmt)
-			sl_stmt_free(s->auth_stmt[i]);
+		for (size_t k = 0; s->stmts && k < SV_NSTMTS; k++)
+			sl_stmt_free(s->stmts[i * SV_NSTMTS + k]);
 		sl_store_close(s->pool[i]);
 	}
-	free(s->auth_stmt);
+	free(s->stmts);
 	free(s->pool);
 	free(s->free_list);
 	free(s->db_uri);
@@ -622,8 +618,8 @@ int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err)
 	s->pool_n = threads + 2;
 	s->pool = calloc(s->pool_n, sizeof *s->pool);
 	s->free_list = calloc(s->pool_n, sizeof *s->free_list);
-	s->auth_stmt = calloc(s->pool_n, sizeof *s->auth_stmt);
-	if (!s->db_uri || (c->web_dir && !s->web_dir) || !s->pool || !s->free_list || !s->auth_stmt) {
+	s->stmts = calloc(s->pool_n * SV_NSTMTS, sizeof *s->stmts);
+	if (!s->db_uri || (c->web_dir && !s->web_dir) || !s->pool || !s->free_list || !s->stmts) {
 		s->pool_n = 0;
 		free_server(s);
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
