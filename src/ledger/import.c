@@ -259,13 +259,24 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
 	return js_value(ctx, (const char *)s, len);
 }
 
+/* A value that is an object or array: the current row is rejected. */
+static void nested_error(struct jstate *j, const char *msg)
+{
+	long line = j->r.rec_line, col = j->r.rec_col;
+	j->r.rec_line = j->line;
+	j->r.rec_col = j->col;
+	lrow_error(j->c, &j->r, j->key >= 0 ? j->key : -1, "%s", msg);
+	j->r.rec_line = line;
+	j->r.rec_col = col;
+}
+
 static int cb_start_map(void *ctx)
 {
 	struct jstate *j = ctx;
 	if (j->nested || j->depth == 2) {
 		j->nested++;
-		if (j->nested == 1 && j->key != -2)
-			pos_error(j->c, j->line, j->col, "%s", "nested objects are not allowed as values");
+		if (j->nested == 1)
+			nested_error(j, "nested objects are not allowed as values");
 		return 1;
 	}
 	if (j->depth != 1) {
@@ -332,7 +343,7 @@ static int cb_start_array(void *ctx)
 	if (j->depth == 2) {
 		j->nested++;
 		if (j->nested == 1)
-			pos_error(j->c, j->line, j->col, "%s", "arrays are not allowed as values");
+			nested_error(j, "arrays are not allowed as values");
 		return 1;
 	}
 	if (j->nested) {
@@ -403,6 +414,10 @@ static int import_json(struct lctx *c, sl_ledger_read_fn read, void *ctx)
 			}
 			const unsigned char *p = line.len ? (const unsigned char *)line.data : (const unsigned char *)buf + start;
 			size_t plen = line.len ? line.len : len;
+			if (j.line == 1 && plen >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+				p += 3; /* a UTF-8 byte-order mark */
+				plen -= 3;
+			}
 			if (plen && yajl_parse(h, p, plen) != yajl_status_ok) {
 				if (j.rc)
 					failed = 2;

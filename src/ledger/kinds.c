@@ -30,14 +30,23 @@ static int has(const struct lrow *r, int fi)
 	return r->v[fi] && *r->v[fi];
 }
 
-/* Resolve an organisation reference in column fi; 0 and an error if unknown. */
+/* Resolve an organisation reference in column fi; 0 and an error if unknown
+ * or of the wrong kind: a "supplier" must be a supplier, a "carrier" a
+ * carrier or a supplier that carries its own goods. */
 static int64_t need_org(struct lctx *c, struct lrow *r, int fi, const char *what)
 {
 	if (!has(r, fi))
 		return 0;
 	int64_t id = ref_org(c, r->v[fi]);
-	if (!id)
+	if (!id) {
 		lrow_error(c, r, fi, "unknown %s '%s' (import it under organisations first)", what, r->v[fi]);
+		return 0;
+	}
+	const char *k = strcmp(what, "supplier") == 0 || strcmp(what, "carrier") == 0 ? org_kind(c, id) : NULL;
+	if (k && strcmp(k, "supplier") != 0 && (strcmp(what, "supplier") == 0 || strcmp(k, "carrier") != 0)) {
+		lrow_error(c, r, fi, "'%s' is a %s organisation, not a %s", r->v[fi], *k ? k : "?", what);
+		return 0;
+	}
 	return id;
 }
 
@@ -272,16 +281,17 @@ static const struct field vehicle_fields[] = {
 
 static int temps_ok(const char *s)
 {
-	char buf[128];
-	snprintf(buf, sizeof buf, "%s", s);
-	for (char *save = NULL, *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+	for (const char *p = s;;) {
+		size_t n = strcspn(p, "|");
 		int ok = 0;
 		for (const char *const *v = TEMP; *v; v++)
-			ok |= strcmp(t, *v) == 0 && strcmp(t, "mixed") != 0;
+			ok |= strlen(*v) == n && strncmp(p, *v, n) == 0 && strcmp(*v, "mixed") != 0;
 		if (!ok)
 			return 0;
+		if (!p[n])
+			return 1;
+		p += n + 1;
 	}
-	return strlen(s) < sizeof buf;
 }
 
 static int apply_vehicle(struct lctx *c, struct lrow *r)
@@ -411,9 +421,8 @@ static int apply_delivery(struct lctx *c, struct lrow *r)
 	bad |= owned_ref(c, r, D_TRIP, D_CAR, car, "trips", &trip);
 	int64_t links[MAX_LINKS];
 	int nlinks = 0;
-	if (sup && has(r, D_ORDERS)) {
-		char buf[4096];
-		snprintf(buf, sizeof buf, "%s", r->v[D_ORDERS]);
+	char *buf = sup && has(r, D_ORDERS) ? strdup(r->v[D_ORDERS]) : NULL;
+	if (buf) {
 		for (char *save = NULL, *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
 			if (nlinks == MAX_LINKS) {
 				lrow_error(c, r, D_ORDERS, "more than %d orders in one delivery", MAX_LINKS);
@@ -427,6 +436,7 @@ static int apply_delivery(struct lctx *c, struct lrow *r)
 			}
 			links[nlinks++] = id;
 		}
+		free(buf);
 	}
 	if (bad || dup_check(c, r, D_ID, sup))
 		return 0;

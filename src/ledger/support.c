@@ -422,10 +422,11 @@ int conv(struct lctx *c, struct lrow *r, int fi, struct val *out)
 			return 0;
 		break;
 	case F_HHMM: {
-		int hh, mm;
-		char tail;
-		if (sscanf(s, "%2d:%2d%c", &hh, &mm, &tail) == 2 && strlen(s) == 5 && hh >= 0 &&
-		    hh <= 24 && mm >= 0 && mm < 60 && hh * 60 + mm <= 1440) {
+		int ok = strlen(s) == 5 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+			 s[2] == ':' && isdigit((unsigned char)s[3]) && isdigit((unsigned char)s[4]);
+		int hh = ok ? (s[0] - '0') * 10 + (s[1] - '0') : 0;
+		int mm = ok ? (s[3] - '0') * 10 + (s[4] - '0') : 0;
+		if (ok && mm < 60 && hh * 60 + mm <= 1440) {
 			out->t = V_INT;
 			out->i = hh * 60 + mm;
 			return 0;
@@ -476,7 +477,7 @@ int conv(struct lctx *c, struct lrow *r, int fi, struct val *out)
 		lrow_error(c, r, fi, "'%s' is not a list of weekdays (e.g. Mon-Fri or Mon,Wed,Fri)", s);
 		return -1;
 	}
-	lrow_error(c, r, fi, "%s: %s", f->name, e.message);
+	lrow_error(c, r, fi, "%s", e.message); /* the field's name travels separately */
 	return -1;
 }
 

@@ -475,3 +475,50 @@ Test(import, ubl_shared_examples_are_handled)
 	}
 	cr_assert_geq(seen, 10, "expected the PEPPOL examples, found %d", seen);
 }
+
+/* Regressions found by the ledger-2 review (see docs/formats.md). */
+Test(import, review_regressions)
+{
+	load_master();
+	sl_import_result r;
+	/* a JSON file with a byte-order mark */
+	cr_assert_eq(import_text(SL_KIND_DELIVERIES, "\xEF\xBB\xBF[{\"id\": \"B1\", \"supplier\": \"S-FOOD\", "
+						     "\"site\": \"RON\", \"delivered_at\": \"2025-03-05T08:00\"}]",
+				 &r, NULL), 0);
+	cr_assert_eq(r.inserted, 1);
+	sl_import_result_free(&r);
+	/* a nested value rejects its row, also with accept_valid */
+	sl_import_opts o = {.accept_valid = 1};
+	cr_assert_eq(import_text(SL_KIND_DELIVERIES, "[{\"id\": \"N1\", \"supplier\": \"S-FOOD\", \"site\": \"RON\", "
+						     "\"delivered_at\": \"2025-03-05T08:00\", \"orders\": [\"O1\"]}]",
+				 &r, &o), 0);
+	cr_assert_eq(r.inserted, 0);
+	cr_assert_eq(r.rejected, 1);
+	sl_import_result_free(&r);
+	cr_assert_eq(q("SELECT COUNT(*) FROM deliveries WHERE ext_id = 'N1'"), 0);
+	/* times of day are exactly HH:MM */
+	bad(SL_KIND_SITES, "id,org,name,unit_type,lon,lat,receiving_from,receiving_to\n"
+			   "X,U-RON,X,school,12.7,56,\" 7:00\",14:00\n", 2, 26, "not a time of day");
+	/* a unit is not a supplier; a carrier may be a supplier carrying its own goods */
+	bad(SL_KIND_DELIVERIES, DHDR "D20,U-RON,,RON,2025-03-05T08:00,1\n", 2, 5, "not a supplier");
+	cr_assert_eq(import_text(SL_KIND_DELIVERIES, DHDR "D21,S-OFF,S-OFF,RON,2025-03-05T08:00,1\n", &r, NULL), 0);
+	sl_import_result_free(&r);
+	/* a long list of orders is not cut */
+	sl_buf b = {0};
+	sl_buf_puts(&b, "id,supplier,site,category,ordered_at,line_id,quantity,line_value_sek\n");
+	for (int i = 0; i < 40; i++)
+		sl_buf_printf(&b, "ORDER-%03d-%0100d,S-FOOD,RON,food,2025-03-01T08:00,1,1,10\n", i, i);
+	cr_assert_eq(import_text(SL_KIND_ORDERS, b.data, &r, NULL), 0);
+	sl_import_result_free(&r);
+	sl_buf_reset(&b);
+	sl_buf_puts(&b, "id,supplier,site,delivered_at,orders\nL1,S-FOOD,RON,2025-03-05T08:00,");
+	for (int i = 0; i < 40; i++)
+		sl_buf_printf(&b, "%sORDER-%03d-%0100d", i ? "|" : "", i, i);
+	sl_buf_puts(&b, "\n");
+	cr_assert_eq(import_text(SL_KIND_DELIVERIES, b.data, &r, NULL), 0, "%s",
+		     r.error_count ? r.errors[0].message : "");
+	sl_import_result_free(&r);
+	sl_buf_free(&b);
+	cr_assert_eq(q("SELECT COUNT(*) FROM delivery_orders d JOIN deliveries x ON x.id = d.delivery_id "
+		       "WHERE x.ext_id = 'L1'"), 40);
+}
