@@ -97,7 +97,7 @@ typedef struct {
 	int64_t trips_done, trips_failed;          /* trips with / without a figure */
 	int64_t deliveries_on_trips;               /* deliveries given a share of a trip */
 	int64_t deliveries_default;                /* trip-less, default intensity x tkm */
-	int64_t deliveries_unresolved;             /* no figure (reason in the first_problem) */
+	int64_t deliveries_unresolved;             /* no figure: on a failed trip, or trip-less */
 	int64_t by_quality[3];                     /* trips by sl_em_quality */
 	char first_problem[512];                   /* first trip/delivery that got no figure */
 } sl_em_recompute_stats;

@@ -184,6 +184,7 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 			goto fail;
 		if (missing || (!has_origin && n)) {
 			stats->trips_failed++;
+			stats->deliveries_unresolved += (int64_t)n;
 			problem(stats, "trip", tid,
 				missing ? "a delivery has no mass_kg" : "the trip has no origin site");
 			continue;
@@ -194,11 +195,13 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 		sl_error_clear(&e);
 		if (sl_emissions_trip(set, &in, &tf, sh, fid, sizeof fid, &e) != 0) {
 			stats->trips_failed++;
+			stats->deliveries_unresolved += (int64_t)n;
 			problem(stats, "trip", tid, e.message);
 			continue;
 		}
 		if (!tf.has_wtw) {
 			stats->trips_failed++;
+			stats->deliveries_unresolved += (int64_t)n;
 			problem(stats, "trip", tid, "the factor has no WTW value");
 			continue;
 		}

@@ -568,7 +568,7 @@ Test(recompute, small_store_idempotent)
 		cr_assert_eq(rs.by_quality[SL_EM_PRIMARY], 1);
 		cr_assert_eq(rs.deliveries_on_trips, 2);
 		cr_assert_eq(rs.deliveries_default, 1);     /* d3: van default from the depot */
-		cr_assert_eq(rs.deliveries_unresolved, 1);  /* d4: no vehicle */
+		cr_assert_eq(rs.deliveries_unresolved, 2);  /* d4: no vehicle; d5: on the failed trip */
 		cr_assert(strstr(rs.first_problem, "no default available"), "%s", rs.first_problem);
 		cr_assert_eq(sl_store_query_int64(st, "SELECT wtw_g FROM trip_emissions WHERE trip_id=1",
 						  &v, &e), 0);
