@@ -327,6 +327,21 @@ static int cb_end_map(void *ctx)
 		js_clear(j);
 		return 1;
 	}
+	if (j->c->o->accept_valid) { /* the row as an object, for the rejects file */
+		const struct kind_spec *ks = ledger_kind_spec(j->c->o->kind);
+		sl_buf rec = {0};
+		sl_buf_putc(&rec, '{');
+		for (int i = 0; i < ks->nfields; i++) {
+			if (!j->vals[i])
+				continue;
+			sl_buf_puts(&rec, rec.len > 1 ? ", " : "");
+			sl_buf_json_string(&rec, ks->fields[i].name);
+			sl_buf_puts(&rec, ": ");
+			sl_buf_json_string(&rec, j->vals[i]);
+		}
+		sl_buf_putc(&rec, '}');
+		j->r.record = sl_buf_take(&rec);
+	}
 	j->rc = run_row(j->c, &j->r);
 	js_clear(j);
 	return j->rc == 0;
