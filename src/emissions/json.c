@@ -187,6 +187,34 @@ done:
 
 static int value(ps *s, int depth, ej **out);
 
+/* RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int num_ok(const char *p, size_t n)
+{
+	size_t i = 0, d;
+	if (i < n && p[i] == '-')
+		i++;
+	for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == d || (p[d] == '0' && i - d > 1))
+		return 0;
+	if (i < n && p[i] == '.') {
+		for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
 static int collect(ps *s, int depth, ej *n, char close)
 {
 	size_t cap = 0;
@@ -282,13 +310,11 @@ static int value(ps *s, int depth, ej **out)
 			return SL_ENOMEM;
 		if (*s->p == '-')
 			adv(s);
-		if (s->p >= s->end || !(*s->p >= '0' && *s->p <= '9'))
-			return fail(s, "bad number");
-		if (*s->p == '0' && s->p + 1 < s->end && s->p[1] >= '0' && s->p[1] <= '9')
-			return fail(s, "bad number (leading zero)");
 		while (s->p < s->end && ((*s->p >= '0' && *s->p <= '9') || *s->p == '.' ||
 					 *s->p == 'e' || *s->p == 'E' || *s->p == '+' || *s->p == '-'))
 			adv(s);
+		if (!num_ok(st, (size_t)(s->p - st)))
+			return sl_error_at(s->err, SL_EINVAL, s->name, n->line, n->col, "bad number");
 		n->s = sl_arena_strndup(s->a, st, (size_t)(s->p - st));
 		n->slen = (size_t)(s->p - st);
 		if (!n->s)

@@ -600,3 +600,19 @@ Test(recompute, small_store_idempotent)
 	sl_emissions_set_free(set);
 	unlink(path);
 }
+
+Test(bad_input, number_grammar)
+{
+	static const char *cases[] = {"{\"trips\":[],\"x\":1-2}", "{\"trips\":[],\"x\":01}",
+				      "{\"trips\":[],\"x\":1.}", "{\"trips\":[],\"x\":1e}",
+				      "{\"trips\":[],\"x\":-}"};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		sl_error e;
+		int rc;
+		json_t *j = calc_text(NULL, cases[i], &rc, &e);
+		cr_expect_eq(rc, SL_EINVAL, "case %zu accepted", i);
+		cr_expect_eq(e.line, 1);
+		cr_expect_eq(e.column, 17, "case %zu: column %ld", i, e.column);
+		json_decref(j);
+	}
+}
