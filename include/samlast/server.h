@@ -43,13 +43,16 @@ typedef struct sl_server_config {
 	size_t max_upload;         /* largest upload body (0: 256 MiB) */
 	sl_server_log_fn log;      /* access log, or NULL */
 	void *log_ctx;
+	const char *graph_path;    /* routing graph (samlast graph) served as the
+	                            * OSRM v5 subset at /route/v1/, /table/v1/ and
+	                            * /nearest/v1/, or NULL */
 } sl_server_config;
 
 /* Fill *c with defaults (port 8080 on 127.0.0.1, no web dir, no log). */
 void sl_server_config_init(sl_server_config *c);
 
-/* Open the store pool, check the schema has the access tables, and start
- * listening.  On success *out is a running server the caller stops with
+/* Open the store pool (and the routing graph, if any), check the schema
+ * has the access tables, and start listening.  On success *out is a running server the caller stops with
  * sl_server_stop.  Errors: SL_EIO (cannot bind), SL_ESTORE (store cannot be
  * opened or is not migrated), SL_EUSAGE (bad config), SL_ENOMEM. */
 int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err);

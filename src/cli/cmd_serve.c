@@ -28,7 +28,8 @@ static void usage(FILE *out)
 		"  --listen HOST:PORT   IPv4 address and port (default 127.0.0.1:8080; port 0:\n"
 		"                       any free port, printed on stdout)\n"
 		"  --threads N          worker threads (default 2)\n"
-		"  --graph FILE         routing graph for the OSRM endpoints (not mounted yet)\n");
+		"  --graph FILE         routing graph (samlast graph) served as OSRM v5 at\n"
+		"                       /route/v1/, /table/v1/ and /nearest/v1/\n");
 }
 
 static void log_line(void *ctx, const char *line)
@@ -77,8 +78,6 @@ int cmd_serve(int argc, char **argv)
 	}
 	memcpy(host, listen, (size_t)(colon - listen));
 	host[colon - listen] = 0;
-	if (graph)
-		fprintf(stderr, "samlast serve: warning: --graph is not mounted in this build\n");
 	if (!web) {
 		struct stat sb;
 		if (!stat(SL_WEBDIR_SOURCE, &sb) && S_ISDIR(sb.st_mode))
@@ -113,6 +112,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.web_dir = web;
 	cfg.threads = (unsigned)threads;
 	cfg.log = log_line;
+	cfg.graph_path = graph;
 	sl_server *srv;
 	rc = sl_server_start(&cfg, &srv, &err);
 	if (rc) {

@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 
+#include "samlast/route.h"
 #include "samlast/server.h"
 
 enum sv_route {
@@ -24,6 +25,7 @@ enum sv_route {
 	RT_KPI_DEFS,
 	RT_IMPORTS,
 	RT_TOKENS,
+	RT_OSRM,
 	RT_STATIC,
 	RT_OTHER,
 	RT_COUNT_
@@ -38,6 +40,7 @@ struct sl_server {
 	struct MHD_Daemon *daemon;
 	char *db_uri;
 	char *web_dir;
+	sl_graph *graph;
 	uint16_t port;
 	size_t max_body, max_upload;
 	sl_server_log_fn log;

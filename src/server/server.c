@@ -23,7 +23,7 @@
 
 static const char *const route_names[RT_COUNT_] = {
 	"healthz", "metrics", "openapi", "list", "item", "kpis", "kpi_defs", "imports", "tokens",
-	"static", "other",
+	"osrm", "static", "other",
 };
 static const int status_codes[SV_NSTATUS] = {200, 201, 204, 304, 400, 401, 403, 404,
 					     405, 406, 413, 415, 422, 500, 503, 0};
@@ -315,6 +315,39 @@ static enum MHD_Result serve_static(sv_req *r)
 	return ret;
 }
 
+/* ---- OSRM-compatible routing (route module) ---------------------------- */
+
+static enum MHD_Result serve_osrm(sv_req *r)
+{
+	if (!r->srv->graph)
+		return sv_problem(r, 404, "no routing graph is loaded (start the server with --graph)", NULL);
+	if (strcmp(r->method, "GET"))
+		return sv_problem(r, 405, "use GET", NULL);
+	const char *keys[64], *vals[64];
+	size_t n = sv_args(r, keys, vals, 64);
+	if (n > 64)
+		return sv_problem(r, 400, "too many query parameters", NULL);
+	sl_buf pq = {0};
+	int mrc = sl_buf_puts(&pq, r->path);
+	for (size_t i = 0; i < n; i++)
+		mrc |= sl_buf_printf(&pq, "%c%s=%s", i ? '&' : '?', keys[i], vals[i]);
+	if (mrc) {
+		sl_buf_free(&pq);
+		return MHD_NO;
+	}
+	int status = 500;
+	char *body = NULL;
+	sl_error err = {0};
+	int rc = sl_route_osrm_handle(r->srv->graph, NULL, pq.data, &status, &body, &err);
+	sl_buf_free(&pq);
+	if (rc || !body) {
+		free(body);
+		return sv_problem_code(r, rc ? rc : SL_ENOMEM, &err);
+	}
+	sl_buf b = {body, strlen(body), strlen(body) + 1};
+	return sv_respond(r, status, "application/json", &b);
+}
+
 /* ---- routing --------------------------------------------------------- */
 
 static enum MHD_Result handle(sv_req *r)
@@ -387,6 +420,8 @@ static enum MHD_Result handle(sv_req *r)
 		res[n] = 0;
 		return sv_api_list(r, res, slash ? slash + 1 : NULL);
 	}
+	case RT_OSRM:
+		return serve_osrm(r);
 	case RT_STATIC:
 		return serve_static(r);
 	default:
@@ -430,6 +465,9 @@ static int classify(const char *p)
 	}
 	if (!strncmp(p, "/api/", 5))
 		return RT_OTHER;
+	if (!strncmp(p, "/route/v1/", 10) || !strncmp(p, "/table/v1/", 10) ||
+	    !strncmp(p, "/nearest/v1/", 12))
+		return RT_OSRM;
 	return RT_STATIC;
 }
 
@@ -581,6 +619,7 @@ static void free_server(sl_server *s)
 	free(s->free_list);
 	free(s->db_uri);
 	free(s->web_dir);
+	sl_route_graph_close(s->graph);
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->m_mu);
@@ -632,6 +671,13 @@ int sl_server_start(const sl_server_config *c, sl_server **out, sl_error *err)
 			return rc;
 		}
 		s->free_list[s->free_n++] = s->pool[i];
+	}
+	if (c->graph_path) {
+		int grc = sl_route_graph_open(c->graph_path, &s->graph, err);
+		if (grc) {
+			free_server(s);
+			return grc;
+		}
 	}
 	int64_t n;
 	if (sl_store_query_int64(s->pool[0], "SELECT COUNT(*) FROM api_tokens", &n, NULL)) {

@@ -706,3 +706,36 @@ Test(server, keep_alive_two_requests_one_connection)
 	}
 	close(fd);
 }
+
+Test(server, osrm_mount)
+{
+	/* without --graph the OSRM paths are a clear 404 */
+	resp_t r = get("/route/v1/driving/12.7,56.04;12.701,56.041", NULL);
+	cr_assert_eq(r.status, 404);
+	cr_assert(strstr(r.body, "--graph"));
+	resp_free(&r);
+	const char *bin = getenv("SAMLAST_BIN"), *fx = getenv("SL_FIXTURES");
+	if (!bin || access(bin, X_OK))
+		cr_skip_test("SAMLAST_BIN is not available to build a graph");
+	char graph[128], cmd[1024];
+	snprintf(graph, sizeof graph, "/tmp/sl_server_graph_%d.graph", (int)getpid());
+	snprintf(cmd, sizeof cmd, "'%s' graph build --profile van '%s/route/oneway.osm' -o '%s' >/dev/null 2>&1",
+		 bin, fx, graph);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	sl_server_stop(srv);
+	sl_server_config c;
+	sl_server_config_init(&c);
+	c.db_uri = db_path;
+	c.port = 0;
+	c.graph_path = graph;
+	sl_error err = {0};
+	cr_assert_eq(sl_server_start(&c, &srv, &err), 0, "%s", err.message);
+	r = get("/nearest/v1/driving/12.7005,56.0405?number=1", NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(strstr(r.body, "\"Ok\""), "%s", r.body);
+	resp_free(&r);
+	r = get("/route/v1/driving/nonsense", NULL);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	resp_free(&r);
+	unlink(graph);
+}
