@@ -14,6 +14,8 @@ const t = (k) => (TEXT[lang] && TEXT[lang][k]) || TEXT.en[k] || k;
 const token = () => localStorage.getItem('samlast.token');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 let defs = [];
+let generation = 0; // bumped per navigation: stale renders stop adding to the page
+const stale = (g) => g !== generation;
 
 async function api(path, opts = {}) {
   const headers = { ...(opts.headers || {}) };
@@ -67,8 +69,9 @@ async function overview() {
   const r = await api(`/api/v1/kpis?kpi=${MAIN_KPIS.join(',')}`);
   if (r.status !== 200) { main.innerHTML += `<p class="error">${esc(r.body.detail || t('denied'))}</p>`; return; }
   $('#cards').innerHTML = `<p>${t('period')}: ${r.body.period.from} – ${r.body.period.to}</p>` + cards(r.body.total.values, MAIN_KPIS);
+  const g = generation;
   const w = await api('/api/v1/kpis?by=week&kpi=deliveries_per_unit_week,contract_fidelity_pct,small_order_share_pct,euro6_share_pct,fossil_free_share_pct');
-  if (w.status === 200) {
+  if (w.status === 200 && !stale(g)) {
     for (const id of ['deliveries_per_unit_week', 'contract_fidelity_pct', 'small_order_share_pct', 'euro6_share_pct', 'fossil_free_share_pct'])
       chart($('#charts'), `${kname(id)} – ${t('weekly')}`, w.body.rows, id);
   }
@@ -178,15 +181,19 @@ function login() {
   main.innerHTML = `<h2>${t('login_title')}</h2><form id="login" class="filters">
     <label>${t('token')}<input id="tok" name="token" type="password" autocomplete="off" required></label>
     <button>${t('login')}</button></form><p><button type="button" id="pub">${t('public')}</button></p>`;
-  $('#login').addEventListener('submit', (e) => { e.preventDefault(); localStorage.setItem('samlast.token', $('#tok').value.trim()); location.hash = '#/overview'; route(); });
-  $('#pub').addEventListener('click', () => { localStorage.setItem('samlast.token', ''); location.hash = '#/overview'; route(); });
+  $('#login').addEventListener('submit', (e) => { e.preventDefault(); localStorage.setItem('samlast.token', $('#tok').value.trim()); go('#/overview'); });
+  $('#pub').addEventListener('click', () => { localStorage.setItem('samlast.token', ''); go('#/overview'); });
 }
 
+// Navigate: a hash change triggers route() by itself; the same hash needs a call.
+function go(hash) { if (location.hash === hash) route(); else location.hash = hash; }
+
 async function route() {
+  generation++;
   applyI18n();
   const h = location.hash.replace(/^#\//, '') || 'overview';
   document.querySelectorAll('nav a').forEach((a) => a.setAttribute('aria-current', a.getAttribute('href') === `#/${h.split('/')[0]}` ? 'page' : 'false'));
-  $('#who').textContent = token() ? '🔑' : '';
+  $('#who').textContent = token() ? '' : (localStorage.getItem('samlast.token') === '' ? 'public' : '');
   if (localStorage.getItem('samlast.token') === null) return login();
   if (!defs.length) { const d = await api('/api/v1/kpis/definitions'); if (d.status === 200) defs = d.body; }
   const [page, arg] = h.split('/');
@@ -200,6 +207,6 @@ async function route() {
 }
 
 $('#lang').addEventListener('change', (e) => { lang = e.target.value; localStorage.setItem('samlast.lang', lang); route(); });
-$('#logout').addEventListener('click', () => { localStorage.removeItem('samlast.token'); location.hash = '#/login'; route(); });
+$('#logout').addEventListener('click', () => { localStorage.removeItem('samlast.token'); go('#/login'); });
 window.addEventListener('hashchange', route);
 route();
