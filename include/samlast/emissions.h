@@ -55,7 +55,7 @@ const char *sl_emissions_quality_name(sl_em_quality q);
  * vehicle class without a usable default) gives SL_EINVAL with
  * FILE:LINE:COLUMN in err.  SL_ENOMEM on allocation failure. */
 int sl_emissions_calc_json(const sl_emissions_set *set, const char *text, size_t len,
-			   const char *name, sl_buf *out, sl_error *err);
+                           const char *name, sl_buf *out, sl_error *err);
 
 /* One trip in the compact form the store uses (units in the names).  Inputs
  * that are not known are negative (fuel_amount, distance_m) or NULL. */
@@ -66,8 +66,8 @@ typedef struct {
 	const char *fuel_unit;      /* "l", "kg", "kWh", "MJ" */
 	double distance_m;          /* whole trip incl. empty running; < 0 = unknown */
 	size_t n_shipments;
-	const double *mass_kg;      /* n_shipments */
-	const double *sfd_m;        /* n_shipments: shortest feasible distance from origin */
+	const double *mass_kg; /* n_shipments */
+	const double *sfd_m;   /* n_shipments: shortest feasible distance from origin */
 } sl_em_trip_in;
 
 /* Figures for a trip or one shipment.  has_* is 0 when the figure is not
@@ -86,20 +86,20 @@ typedef struct {
  * the allocated parts.  `factor_id` (may be NULL, size factor_id_size)
  * receives the factor row or vehicle-default used.  Errors as
  * sl_emissions_calc_json, without a location. */
-int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in,
-		      sl_em_figures *trip_out, sl_em_figures *ship_out,
-		      char *factor_id, size_t factor_id_size, sl_error *err);
+int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in, sl_em_figures *trip_out,
+                      sl_em_figures *ship_out, char *factor_id, size_t factor_id_size,
+                      sl_error *err);
 
 struct sl_store;
 
 /* What a recompute did. */
 typedef struct {
-	int64_t trips_done, trips_failed;          /* trips with / without a figure */
-	int64_t deliveries_on_trips;               /* deliveries given a share of a trip */
-	int64_t deliveries_default;                /* trip-less, default intensity x tkm */
-	int64_t deliveries_unresolved;             /* no figure: on a failed trip, or trip-less */
-	int64_t by_quality[3];                     /* trips by sl_em_quality */
-	char first_problem[512];                   /* first trip/delivery that got no figure */
+	int64_t trips_done, trips_failed; /* trips with / without a figure */
+	int64_t deliveries_on_trips;      /* deliveries given a share of a trip */
+	int64_t deliveries_default;       /* trip-less, default intensity x tkm */
+	int64_t deliveries_unresolved;    /* no figure: on a failed trip, or trip-less */
+	int64_t by_quality[3];            /* trips by sl_em_quality */
+	char first_problem[512];          /* first trip/delivery that got no figure */
 } sl_em_recompute_stats;
 
 /* Detour factor applied to great-circle distances when no road graph is
@@ -117,6 +117,6 @@ typedef struct {
  * cannot be computed (no data, gap default, missing mass) is counted, not
  * fatal.  Errors: SL_ESTORE, SL_ENOMEM. */
 int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
-			   sl_em_recompute_stats *stats, sl_error *err);
+                           sl_em_recompute_stats *stats, sl_error *err);
 
 #endif

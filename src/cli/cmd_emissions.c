@@ -13,15 +13,16 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: samlast emissions calc FILE.json [--factors NAME]\n"
-		"       samlast emissions recompute --db FILE [--factors NAME]\n\n"
-		"ISO 14083 / GLEC emissions (see docs/emissions.md).\n\n"
-		"  calc FILE.json   compute a self-contained transport chain (trips, shipments,\n"
-		"                   hubs; '-' reads stdin) and print the results as JSON\n"
-		"  recompute        compute every trip and delivery of the database\n"
-		"  --factors NAME   factor set: data/emissions/NAME or a directory (default se-seed)\n"
-		"  --db FILE        the database (default $SAMLAST_DB)\n");
+	fprintf(
+	    out,
+	    "usage: samlast emissions calc FILE.json [--factors NAME]\n"
+	    "       samlast emissions recompute --db FILE [--factors NAME]\n\n"
+	    "ISO 14083 / GLEC emissions (see docs/emissions.md).\n\n"
+	    "  calc FILE.json   compute a self-contained transport chain (trips, shipments,\n"
+	    "                   hubs; '-' reads stdin) and print the results as JSON\n"
+	    "  recompute        compute every trip and delivery of the database\n"
+	    "  --factors NAME   factor set: data/emissions/NAME or a directory (default se-seed)\n"
+	    "  --db FILE        the database (default $SAMLAST_DB)\n");
 }
 
 static int read_all(const char *path, sl_buf *b)
@@ -40,13 +41,12 @@ static int read_all(const char *path, sl_buf *b)
 	return n ? -1 : 0;
 }
 
-
 int cmd_emissions(int argc, char **argv)
 {
 	static const struct option opts[] = {{"factors", required_argument, 0, 'f'},
-					     {"db", required_argument, 0, 'd'},
-					     {"help", no_argument, 0, 'h'},
-					     {0, 0, 0, 0}};
+	                                     {"db", required_argument, 0, 'd'},
+	                                     {"help", no_argument, 0, 'h'},
+	                                     {0, 0, 0, 0}};
 	const char *factors = NULL, *db = NULL, *sub;
 	int c;
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -86,7 +86,7 @@ int cmd_emissions(int argc, char **argv)
 			return EX_IOSTORE;
 		}
 		rc = sl_emissions_calc_json(set, in.data ? in.data : "", in.len,
-					    strcmp(file, "-") ? file : "<stdin>", &out, &err);
+		                            strcmp(file, "-") ? file : "<stdin>", &out, &err);
 		if (rc)
 			cli_print_error(&err);
 		else
@@ -109,15 +109,18 @@ int cmd_emissions(int argc, char **argv)
 		}
 		sl_error_clear(&err);
 		if ((rc = sl_emissions_set_load(factors, &set, &err)) != 0 ||
-		    (rc = sl_store_open(db, &st, &err)) != 0 || (rc = sl_store_migrate(st, &err)) != 0 ||
+		    (rc = sl_store_open(db, &st, &err)) != 0 ||
+		    (rc = sl_store_migrate(st, &err)) != 0 ||
 		    (rc = sl_emissions_recompute(st, set, &rs, &err)) != 0) {
 			cli_print_error(&err);
 			sl_store_close(st);
 			sl_emissions_set_free(set);
 			return cli_exit_code(rc);
 		}
-		printf("factor set %s %s\n", sl_emissions_set_name(set), sl_emissions_set_version(set));
-		printf("trips: %lld computed (primary %lld, modelled %lld, default %lld), %lld without "
+		printf("factor set %s %s\n", sl_emissions_set_name(set),
+		       sl_emissions_set_version(set));
+		printf("trips: %lld computed (primary %lld, modelled %lld, default %lld), %lld "
+		       "without "
 		       "a figure\n",
 		       (long long)rs.trips_done, (long long)rs.by_quality[0],
 		       (long long)rs.by_quality[1], (long long)rs.by_quality[2],

@@ -18,9 +18,9 @@
 typedef struct {
 	const char *id;
 	const char *vclass, *carrier;
-	long line, col;           /* of the trip (for errors) */
-	long fline, fcol;         /* of the fuel/factor (for errors) */
-	em_factor fac;            /* resolved energy-carrier factor */
+	long line, col;   /* of the trip (for errors) */
+	long fline, fcol; /* of the fuel/factor (for errors) */
+	em_factor fac;    /* resolved energy-carrier factor */
 	int has_fac;
 	int has_fuel;
 	em_q fuel;
@@ -28,7 +28,7 @@ typedef struct {
 	int has_density;
 	em_q density;
 	int has_direct, has_dwtw, has_dttw, has_dmj;
-	em_q dwtw, dttw, dmj;     /* g, g, MJ */
+	em_q dwtw, dttw, dmj; /* g, g, MJ */
 	size_t nlegs;
 	em_q *leg_km, *leg_load;
 	int has_cons;
@@ -57,7 +57,7 @@ static int unit_ok(const char *u)
 
 /* Convert `amount` in unit `u` into the factor's unit. */
 static int convert(const em_trip *t, const em_factor *f, em_q amount, const char *u, em_q *out,
-		   const char *name, sl_error *err)
+                   const char *name, sl_error *err)
 {
 	int ovf = 0;
 	const char *fu = f->unit;
@@ -72,14 +72,16 @@ static int convert(const em_trip *t, const em_factor *f, em_q amount, const char
 	} else if (!strcmp(u, "l") && !strcmp(fu, "kg")) {
 		if (!t->has_density)
 			return sl_error_at(err, SL_EINVAL, name, t->fline, t->fcol,
-					   "fuel is in litres but factor '%s' is per kg: give "
-					   "density_kg_per_l (no density is assumed)", f->id);
+			                   "fuel is in litres but factor '%s' is per kg: give "
+			                   "density_kg_per_l (no density is assumed)",
+			                   f->id);
 		*out = em_q_mul(amount, t->density, &ovf);
 	} else if (!strcmp(u, "kg") && !strcmp(fu, "l")) {
 		if (!t->has_density)
 			return sl_error_at(err, SL_EINVAL, name, t->fline, t->fcol,
-					   "fuel is in kg but factor '%s' is per litre: give "
-					   "density_kg_per_l (no density is assumed)", f->id);
+			                   "fuel is in kg but factor '%s' is per litre: give "
+			                   "density_kg_per_l (no density is assumed)",
+			                   f->id);
 		*out = em_q_div(amount, t->density, &ovf);
 	} else if ((!strcmp(u, "MJ") || !strcmp(u, "kWh")) && f->has_mj && em_q_sign(f->mj) > 0) {
 		em_q mj = amount;
@@ -88,7 +90,7 @@ static int convert(const em_trip *t, const em_factor *f, em_q amount, const char
 		*out = em_q_div(mj, f->mj, &ovf);
 	} else {
 		return sl_error_at(err, SL_EINVAL, name, t->fline, t->fcol,
-				   "cannot convert %s into %s for factor '%s'", u, fu, f->id);
+		                   "cannot convert %s into %s for factor '%s'", u, fu, f->id);
 	}
 	if (ovf)
 		return sl_error_at(err, SL_EINVAL, name, t->fline, t->fcol, "numbers too large");
@@ -97,7 +99,7 @@ static int convert(const em_trip *t, const em_factor *f, em_q amount, const char
 
 /* Resolve the default factor row for an energy carrier and a unit. */
 static const em_factor *carrier_row(const sl_emissions_set *s, const char *carrier,
-				    const char *unit)
+                                    const char *unit)
 {
 	size_t i;
 	const em_factor *f = em_factor_by_id(s, carrier);
@@ -112,8 +114,7 @@ static const em_factor *carrier_row(const sl_emissions_set *s, const char *carri
 	return NULL;
 }
 
-static int factor_figures(const em_trip *t, em_q units, em_res *r, const char *name,
-			  sl_error *err)
+static int factor_figures(const em_trip *t, em_q units, em_res *r, const char *name, sl_error *err)
 {
 	int ovf = 0;
 	em_q k = em_q_int(1000);
@@ -134,7 +135,7 @@ static int factor_figures(const em_trip *t, em_q units, em_res *r, const char *n
 }
 
 static const em_vdefault *vdefault(const sl_emissions_set *s, const em_trip *t,
-				   int want_consumption)
+                                   int want_consumption)
 {
 	size_t i;
 	for (i = 0; i < s->nv; i++) {
@@ -150,7 +151,7 @@ static const em_vdefault *vdefault(const sl_emissions_set *s, const em_trip *t,
 		if (!strcmp(v->status, "temp_controlled") && !t->temp)
 			continue;
 		if (want_consumption ? (v->has_c_loaded && v->has_c_empty && v->unit[0])
-				     : v->has_wtw)
+		                     : v->has_wtw)
 			return v;
 	}
 	return NULL;
@@ -168,7 +169,7 @@ static int trip_tkm(const em_trip *t, em_q *tkm)
 
 /* The trip's total figures. */
 static int compute_trip(const sl_emissions_set *s, em_trip *t, em_res *r, const char *name,
-			sl_error *err)
+                        sl_error *err)
 {
 	int ovf = 0, rc;
 	memset(r, 0, sizeof *r);
@@ -187,20 +188,21 @@ static int compute_trip(const sl_emissions_set *s, em_trip *t, em_res *r, const 
 			r->kj = em_q_round(em_q_mul(t->dmj, em_q_int(1000), &ovf), &ovf);
 		snprintf(r->label, sizeof r->label, "given");
 		return ovf ? sl_error_at(err, SL_EINVAL, name, t->line, t->col, "numbers too large")
-			   : 0;
+		           : 0;
 	}
 	if (t->has_fuel) {
 		em_q units;
 		if (!t->has_fac)
 			return sl_error_at(err, SL_EINVAL, name, t->fline, t->fcol,
-					   "no energy carrier or factor for the fuel");
+			                   "no energy carrier or factor for the fuel");
 		if ((rc = convert(t, &t->fac, t->fuel, t->fuel_unit, &units, name, err)) != 0)
 			return rc;
 		r->q = SL_EM_PRIMARY;
 		return factor_figures(t, units, r, name, err);
 	}
 	if (t->nlegs || t->has_dist) {
-		/* modelled: litres (or kWh...) = sum km x (c_empty + (c_loaded - c_empty) x load) */
+		/* modelled: litres (or kWh...) = sum km x (c_empty + (c_loaded - c_empty) x load)
+		 */
 		em_q ce, cl, cap = em_q_int(1), fuel = em_q_int(0), units;
 		const char *cu;
 		size_t i;
@@ -220,36 +222,38 @@ static int compute_trip(const sl_emissions_set *s, em_trip *t, em_res *r, const 
 				goto fallback;
 			if (!t->nlegs) {
 				em_q lf = t->has_lf ? t->lf : v->lf;
-				fuel = em_q_mul(t->dist_km,
-						em_q_add(ce, em_q_mul(em_q_sub(cl, ce, &ovf), lf, &ovf),
-							 &ovf),
-						&ovf);
+				fuel = em_q_mul(
+				    t->dist_km,
+				    em_q_add(ce, em_q_mul(em_q_sub(cl, ce, &ovf), lf, &ovf), &ovf),
+				    &ovf);
 			}
 		}
 		if (t->nlegs) {
 			for (i = 0; i < t->nlegs; i++) {
 				em_q share = em_q_div(t->leg_load[i], cap, &ovf);
-				em_q per_km = em_q_add(ce, em_q_mul(em_q_sub(cl, ce, &ovf), share, &ovf),
-						       &ovf);
+				em_q per_km = em_q_add(
+				    ce, em_q_mul(em_q_sub(cl, ce, &ovf), share, &ovf), &ovf);
 				fuel = em_q_add(fuel, em_q_mul(t->leg_km[i], per_km, &ovf), &ovf);
 			}
 		} else if (t->has_cons) {
 			em_q lf = t->has_lf ? t->lf : em_q_int(0);
 			if (!t->has_lf)
 				return sl_error_at(err, SL_EINVAL, name, t->line, t->col,
-						   "modelled consumption needs legs with loads or "
-						   "a load_factor");
-			fuel = em_q_mul(t->dist_km,
-					em_q_add(ce, em_q_mul(em_q_sub(cl, ce, &ovf), lf, &ovf), &ovf),
-					&ovf);
+				                   "modelled consumption needs legs with loads or "
+				                   "a load_factor");
+			fuel = em_q_mul(
+			    t->dist_km,
+			    em_q_add(ce, em_q_mul(em_q_sub(cl, ce, &ovf), lf, &ovf), &ovf), &ovf);
 		}
 		if (ovf)
-			return sl_error_at(err, SL_EINVAL, name, t->line, t->col, "numbers too large");
+			return sl_error_at(err, SL_EINVAL, name, t->line, t->col,
+			                   "numbers too large");
 		if (!t->has_fac) {
 			const em_factor *f = t->carrier ? carrier_row(s, t->carrier, cu) : NULL;
 			if (!f)
-				return sl_error_at(err, SL_EINVAL, name, t->line, t->col,
-						   "no energy carrier or factor for the modelled fuel");
+				return sl_error_at(
+				    err, SL_EINVAL, name, t->line, t->col,
+				    "no energy carrier or factor for the modelled fuel");
 			t->fac = *f;
 			t->has_fac = 1;
 		}
@@ -258,20 +262,20 @@ static int compute_trip(const sl_emissions_set *s, em_trip *t, em_res *r, const 
 		r->q = SL_EM_MODELLED;
 		return factor_figures(t, units, r, name, err);
 	}
-fallback: {
+fallback : {
 	const em_vdefault *v = vdefault(s, t, 0);
 	em_q up = em_q_int(1);
 	if (!v)
 		return sl_error_at(err, SL_EINVAL, name, t->line, t->col,
-				   "no default available: vehicle class '%s'%s%s has no usable "
-				   "default intensity in factor set %s %s, and the trip has no "
-				   "fuel, energy or modelled consumption",
-				   t->vclass ? t->vclass : "(none)", t->carrier ? " with " : "",
-				   t->carrier ? t->carrier : "", s->name, s->version);
+		                   "no default available: vehicle class '%s'%s%s has no usable "
+		                   "default intensity in factor set %s %s, and the trip has no "
+		                   "fuel, energy or modelled consumption",
+		                   t->vclass ? t->vclass : "(none)", t->carrier ? " with " : "",
+		                   t->carrier ? t->carrier : "", s->name, s->version);
 	if (t->ns == 0)
 		return sl_error_at(err, SL_EINVAL, name, t->line, t->col,
-				   "no fuel, energy or modelled consumption, and no shipments to "
-				   "apply a default intensity to");
+		                   "no fuel, energy or modelled consumption, and no shipments to "
+		                   "apply a default intensity to");
 	if (t->temp && strcmp(v->status, "temp_controlled") != 0)
 		up = em_q_div(em_q_int(112), em_q_int(100), &ovf); /* GLEC +12 % reefer */
 	r->q = SL_EM_DEFAULT;
@@ -357,7 +361,7 @@ static int int_weights(const em_trip *t, em_i128 *w, em_i128 *S)
 
 /* Allocate r to the trip's shipments. */
 static int allocate(const em_trip *t, const em_res *r, sl_em_figures *sh, const char *name,
-		    sl_error *err)
+                    sl_error *err)
 {
 	em_i128 *w, S = 0;
 	int64_t *tmp;
@@ -375,11 +379,11 @@ static int allocate(const em_trip *t, const em_res *r, sl_em_figures *sh, const 
 	rc = int_weights(t, w, &S);
 	if (rc == 0 && S == 0)
 		rc = sl_error_at(err, SL_EINVAL, name, t->line, t->col,
-				 "the shipments have no tonne-km (zero masses or distances): "
-				 "nothing to allocate by");
+		                 "the shipments have no tonne-km (zero masses or distances): "
+		                 "nothing to allocate by");
 	else if (rc == SL_ELIMIT)
 		rc = sl_error_at(err, SL_EINVAL, name, t->line, t->col,
-				 "masses or distances too precise to allocate exactly");
+		                 "masses or distances too precise to allocate exactly");
 	else if (rc == SL_ENOMEM)
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < t->ns; i++) {
@@ -390,13 +394,13 @@ static int allocate(const em_trip *t, const em_res *r, sl_em_figures *sh, const 
 		sh[i].has_ttw = r->has_ttw;
 		sh[i].has_energy = r->has_mj;
 		sh[i].tkm = (double)em_q_mul(t->mass_t[i], t->sfd_km[i], &ovf).n /
-			    (double)em_q_mul(t->mass_t[i], t->sfd_km[i], &ovf).d;
+		            (double)em_q_mul(t->mass_t[i], t->sfd_km[i], &ovf).d;
 	}
-#define SPLIT(flag, total, field)                                                        \
-	if (rc == 0 && r->flag) {                                                        \
-		rc = lr_split(r->total, w, t->ns, S, tmp);                               \
-		for (i = 0; rc == 0 && i < t->ns; i++)                                   \
-			sh[i].field = tmp[i];                                            \
+#define SPLIT(flag, total, field)                                                                  \
+	if (rc == 0 && r->flag) {                                                                  \
+		rc = lr_split(r->total, w, t->ns, S, tmp);                                         \
+		for (i = 0; rc == 0 && i < t->ns; i++)                                             \
+			sh[i].field = tmp[i];                                                      \
 	}
 	SPLIT(has_wtw, wtw, wtw_g)
 	SPLIT(has_ttw, ttw, ttw_g)
@@ -457,8 +461,8 @@ static int string(ctx *c, const ej *obj, const char *key, const char **out)
 }
 
 /* A mass (mass_kg or mass_t) in tonnes, or a distance (_km or _m) in km. */
-static int measure(ctx *c, const ej *obj, const char *k1, const char *k2, int scale2_div,
-		   int *has, em_q *q, const char *what)
+static int measure(ctx *c, const ej *obj, const char *k1, const char *k2, int scale2_div, int *has,
+                   em_q *q, const char *what)
 {
 	int h1, h2, ovf = 0, rc;
 	em_q a, b;
@@ -515,7 +519,8 @@ static int read_factor(ctx *c, const ej *fn, em_factor *f)
 			em_q amt;
 			const ej *pf = ej_get(m->kids[i], "factor");
 			if (m->kids[i]->type != EJ_OBJ || !pf)
-				return bad(c, m->kids[i], "%s", "each mix part needs 'factor' and 'amount'");
+				return bad(c, m->kids[i], "%s",
+				           "each mix part needs 'factor' and 'amount'");
 			if ((rc = read_factor(c, pf, &part)) != 0)
 				return rc;
 			if ((rc = num(c, m->kids[i], "amount", &h, &amt)) != 0)
@@ -561,7 +566,8 @@ static int read_factor(ctx *c, const ej *fn, em_factor *f)
 	{
 		const char *id;
 		char unit[8];
-		if ((rc = string(c, fn, "id", &id)) != 0 || (rc = unit_member(c, fn, "unit", unit)) != 0)
+		if ((rc = string(c, fn, "id", &id)) != 0 ||
+		    (rc = unit_member(c, fn, "unit", unit)) != 0)
 			return rc;
 		if ((rc = num(c, fn, "wtw_kg_per_unit", &f->has_wtw, &f->wtw)) != 0 ||
 		    (rc = num(c, fn, "ttw_kg_per_unit", &f->has_ttw, &f->ttw)) != 0 ||
@@ -578,7 +584,7 @@ static int read_factor(ctx *c, const ej *fn, em_factor *f)
 }
 
 static int read_shipments(ctx *c, const ej *arr, size_t *ns, const char ***sid, em_q **mass,
-			  em_q **sfd, int need_distance)
+                          em_q **sfd, int need_distance)
 {
 	size_t i;
 	int rc, h;
@@ -604,18 +610,20 @@ static int read_shipments(ctx *c, const ej *arr, size_t *ns, const char ***sid, 
 			if (!((*sid)[i] = sl_arena_strdup(c->a, def)))
 				return sl_error_set(c->err, SL_ENOMEM, "out of memory");
 		}
-		if ((rc = measure(c, s, "mass_t", "mass_kg", 1000, &h, &(*mass)[i], "the mass")) != 0)
+		if ((rc = measure(c, s, "mass_t", "mass_kg", 1000, &h, &(*mass)[i], "the mass")) !=
+		    0)
 			return rc;
 		if (!h)
-			return bad(c, s, "shipment '%s' has no mass (mass_kg or mass_t)", (*sid)[i]);
+			return bad(c, s, "shipment '%s' has no mass (mass_kg or mass_t)",
+			           (*sid)[i]);
 		if ((rc = measure(c, s, "distance_km", "distance_m", 1000, &h, &(*sfd)[i],
-				  "the distance")) != 0)
+		                  "the distance")) != 0)
 			return rc;
 		if (!h && need_distance)
 			return bad(c, s,
-				   "shipment '%s' has no distance (distance_km or distance_m: the "
-				   "shortest feasible distance from the trip origin)",
-				   (*sid)[i]);
+			           "shipment '%s' has no distance (distance_km or distance_m: the "
+			           "shortest feasible distance from the trip origin)",
+			           (*sid)[i]);
 		if (!h)
 			(*sfd)[i] = em_q_int(0);
 	}
@@ -644,7 +652,7 @@ static int read_trip(ctx *c, const ej *tn, size_t k, em_trip *t)
 	}
 	if (ej_get(tn, "temperature_controlled"))
 		t->temp = ej_get(tn, "temperature_controlled")->type == EJ_BOOL &&
-			  ej_get(tn, "temperature_controlled")->b;
+		          ej_get(tn, "temperature_controlled")->b;
 	if ((fac = ej_get(tn, "factor")) != NULL) {
 		if ((rc = read_factor(c, fac, &t->fac)) != 0)
 			return rc;
@@ -681,20 +689,21 @@ static int read_trip(ctx *c, const ej *tn, size_t k, em_trip *t)
 			const em_factor *f;
 			if (!t->carrier)
 				return bad(c, fuel, "%s",
-					   "measured fuel needs 'energy_carrier' or 'factor'");
+				           "measured fuel needs 'energy_carrier' or 'factor'");
 			f = carrier_row(c->set, t->carrier, t->fuel_unit);
 			if (!f)
-				return bad(c, ej_get(tn, "energy_carrier"),
-					   "unknown energy carrier '%s' (no factor row for it in the "
-					   "factor set)",
-					   t->carrier);
+				return bad(
+				    c, ej_get(tn, "energy_carrier"),
+				    "unknown energy carrier '%s' (no factor row for it in the "
+				    "factor set)",
+				    t->carrier);
 			t->fac = *f;
 			t->has_fac = 1;
 		}
 	} else if (t->carrier && !t->has_fac && !carrier_row(c->set, t->carrier, NULL)) {
 		return bad(c, ej_get(tn, "energy_carrier"),
-			   "unknown energy carrier '%s' (no factor row for it in the factor set)",
-			   t->carrier);
+		           "unknown energy carrier '%s' (no factor row for it in the factor set)",
+		           t->carrier);
 	}
 	if ((legs = ej_get(tn, "legs")) != NULL) {
 		size_t i;
@@ -708,13 +717,13 @@ static int read_trip(ctx *c, const ej *tn, size_t k, em_trip *t)
 			const ej *l = legs->kids[i];
 			if (l->type != EJ_OBJ)
 				return bad(c, l, "%s", "a leg must be an object");
-			if ((rc = measure(c, l, "distance_km", "distance_m", 1000, &h, &t->leg_km[i],
-					  "the distance")) != 0)
+			if ((rc = measure(c, l, "distance_km", "distance_m", 1000, &h,
+			                  &t->leg_km[i], "the distance")) != 0)
 				return rc;
 			if (!h)
 				return bad(c, l, "%s", "a leg needs distance_km or distance_m");
 			if ((rc = measure(c, l, "load_t", "load_kg", 1000, &h, &t->leg_load[i],
-					  "the load")) != 0)
+			                  "the load")) != 0)
 				return rc;
 			if (!h)
 				t->leg_load[i] = em_q_int(0);
@@ -722,7 +731,7 @@ static int read_trip(ctx *c, const ej *tn, size_t k, em_trip *t)
 		t->nlegs = legs->n;
 	}
 	if ((rc = measure(c, tn, "distance_km", "distance_m", 1000, &t->has_dist, &t->dist_km,
-			  "the distance")) != 0 ||
+	                  "the distance")) != 0 ||
 	    (rc = num(c, tn, "load_factor", &t->has_lf, &t->lf)) != 0)
 		return rc;
 	if ((cons = ej_get(tn, "consumption")) != NULL) {
@@ -747,7 +756,7 @@ static int read_trip(ctx *c, const ej *tn, size_t k, em_trip *t)
 		t->has_cons = 1;
 	}
 	return read_shipments(c, ej_get(tn, "shipments"), &t->ns, &t->sid, &t->mass_t, &t->sfd_km,
-			      1);
+	                      1);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -764,7 +773,8 @@ static void put_mj(sl_buf *b, int has, int64_t kj)
 {
 	if (has)
 		sl_buf_printf(b, ",\"energy_mj\":%s%lld.%03lld", kj < 0 ? "-" : "",
-			      (long long)(kj < 0 ? -kj : kj) / 1000, (long long)(kj < 0 ? -kj : kj) % 1000);
+		              (long long)(kj < 0 ? -kj : kj) / 1000,
+		              (long long)(kj < 0 ? -kj : kj) % 1000);
 	else
 		sl_buf_puts(b, ",\"energy_mj\":null");
 }
@@ -817,11 +827,11 @@ static int do_trip(ctx *c, em_trip *t, sl_buf *b)
 	else
 		sl_buf_puts(b, "null");
 	sl_buf_printf(b, ",\"method\":\"%s\",\"quality\":\"%s\"",
-		      r.q == SL_EM_DEFAULT	? "tkm_x_default_intensity"
-		      : r.q == SL_EM_MODELLED ? "distance_x_modelled_consumption"
-		      : t->has_direct		? "given_totals"
-						: "measured_fuel",
-		      sl_emissions_quality_name(r.q));
+	              r.q == SL_EM_DEFAULT    ? "tkm_x_default_intensity"
+	              : r.q == SL_EM_MODELLED ? "distance_x_modelled_consumption"
+	              : t->has_direct         ? "given_totals"
+	                                      : "measured_fuel",
+	              sl_emissions_quality_name(r.q));
 	sl_buf_puts(b, ",\"factor\":");
 	if (r.q == SL_EM_DEFAULT) {
 		sl_buf_puts(b, "{\"vehicle_default\":");
@@ -879,7 +889,8 @@ static int do_hub(ctx *c, const ej *hn, size_t k, sl_buf *b)
 		return bad(c, hn, "%s", "a hub must be an object");
 	t.line = t.fline = hn->line;
 	t.col = t.fcol = hn->col;
-	if ((rc = string(c, hn, "id", &id)) != 0 || (rc = string(c, hn, "energy_carrier", &t.carrier)))
+	if ((rc = string(c, hn, "id", &id)) != 0 ||
+	    (rc = string(c, hn, "energy_carrier", &t.carrier)))
 		return rc;
 	if ((rc = num(c, hn, "handled_t", &h, &handled)) != 0)
 		return rc;
@@ -917,7 +928,7 @@ static int do_hub(ctx *c, const ej *hn, size_t k, sl_buf *b)
 	else
 		sl_buf_printf(b, "\"H%zu\"", k + 1);
 	sl_buf_puts(b, ",\"method\":\"measured_energy_per_tonne_handled\",\"quality\":\"primary\","
-		       "\"factor\":");
+	               "\"factor\":");
 	put_factor(b, &t.fac);
 	put_g(b, "wtw_g", r.has_wtw, r.wtw);
 	put_g(b, "ttw_g", r.has_ttw, r.ttw);
@@ -928,8 +939,8 @@ static int do_hub(ctx *c, const ej *hn, size_t k, sl_buf *b)
 	put_ratio(b, "wtw_g_per_t", r.has_wtw, r.wtw, handled, 2);
 	sl_buf_puts(b, ",\"energy_mj_per_t\":");
 	if (r.has_mj)
-		em_q_print(b, em_q_div(em_q_div(em_q_int(r.kj), em_q_int(1000), &ovf), handled, &ovf),
-			   3);
+		em_q_print(
+		    b, em_q_div(em_q_div(em_q_int(r.kj), em_q_int(1000), &ovf), handled, &ovf), 3);
 	else
 		sl_buf_puts(b, "null");
 	sl_buf_puts(b, ",\"shipments\":[");
@@ -955,7 +966,7 @@ static int do_hub(ctx *c, const ej *hn, size_t k, sl_buf *b)
 }
 
 int sl_emissions_calc_json(const sl_emissions_set *set, const char *text, size_t len,
-			   const char *name, sl_buf *out, sl_error *err)
+                           const char *name, sl_buf *out, sl_error *err)
 {
 	ctx c;
 	ej *root;
@@ -977,8 +988,10 @@ int sl_emissions_calc_json(const sl_emissions_set *set, const char *text, size_t
 	}
 	trips = ej_get(root, "trips");
 	hubs = ej_get(root, "hubs");
-	if ((trips && trips->type != EJ_ARR) || (hubs && hubs->type != EJ_ARR) || (!trips && !hubs)) {
-		rc = bad(&c, root, "%s", "\"trips\" and \"hubs\" must be arrays (at least one given)");
+	if ((trips && trips->type != EJ_ARR) || (hubs && hubs->type != EJ_ARR) ||
+	    (!trips && !hubs)) {
+		rc = bad(&c, root, "%s",
+		         "\"trips\" and \"hubs\" must be arrays (at least one given)");
 		goto out;
 	}
 	sl_buf_puts(&b, "{\"factor_set\":{\"name\":");
@@ -1019,9 +1032,9 @@ static int dbl_q(double v, em_q *q)
 	return em_q_parse(s, strlen(s), 0, q);
 }
 
-int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in,
-		      sl_em_figures *trip_out, sl_em_figures *ship_out, char *factor_id,
-		      size_t factor_id_size, sl_error *err)
+int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in, sl_em_figures *trip_out,
+                      sl_em_figures *ship_out, char *factor_id, size_t factor_id_size,
+                      sl_error *err)
 {
 	em_trip t;
 	em_res r;
@@ -1043,8 +1056,10 @@ int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in,
 	}
 	for (i = 0; i < t.ns; i++) {
 		if (!(in->mass_kg[i] >= 0) || !(in->sfd_m[i] >= 0) ||
-		    dbl_q(in->mass_kg[i] / 1000.0, &t.mass_t[i]) || dbl_q(in->sfd_m[i] / 1000.0, &t.sfd_km[i])) {
-			rc = sl_error_set(err, SL_EINVAL, "shipment %zu: bad mass or distance", i + 1);
+		    dbl_q(in->mass_kg[i] / 1000.0, &t.mass_t[i]) ||
+		    dbl_q(in->sfd_m[i] / 1000.0, &t.sfd_km[i])) {
+			rc = sl_error_set(err, SL_EINVAL, "shipment %zu: bad mass or distance",
+			                  i + 1);
 			goto out;
 		}
 	}
@@ -1058,7 +1073,7 @@ int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in,
 		f = carrier_row(set, in->energy_carrier, in->fuel_unit);
 		if (!f) {
 			rc = sl_error_set(err, SL_EINVAL, "unknown energy carrier '%s'",
-					  in->energy_carrier);
+			                  in->energy_carrier);
 			goto out;
 		}
 		t.fac = *f;

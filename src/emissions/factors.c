@@ -49,7 +49,7 @@ static int header(table *t, const char *path, sl_error *err)
 				t->idx[i] = (int)j;
 		if (t->idx[i] < 0)
 			return sl_error_at(err, SL_EINVAL, path, 1, 1, "missing column '%s'",
-					   t->cols[i]);
+			                   t->cols[i]);
 	}
 	return 0;
 }
@@ -68,9 +68,9 @@ static int num_cell(const table *t, size_t col, int *has, em_q *q, sl_error *err
 	if (!*s)
 		return 0;
 	if (em_q_parse(s, strlen(s), sl_csv_separator(t->csv) == ';', q) != 0 || em_q_sign(*q) < 0)
-		return sl_error_at(err, SL_EINVAL, sl_csv_name(t->csv), sl_csv_field_line(t->csv, j),
-				   sl_csv_field_column(t->csv, j),
-				   "'%s' is not a non-negative decimal number", s);
+		return sl_error_at(err, SL_EINVAL, sl_csv_name(t->csv),
+		                   sl_csv_field_line(t->csv, j), sl_csv_field_column(t->csv, j),
+		                   "'%s' is not a non-negative decimal number", s);
 	*has = 1;
 	return 0;
 }
@@ -86,9 +86,15 @@ static int load_factors(sl_emissions_set *s, const char *dir, sl_error *err)
 	table t = {0};
 	FILE *fp;
 	int rc;
-	static const char *cols[] = {"id", "energy_carrier", "region", "unit",
-				     "wtt_kgco2e_per_unit", "ttw_kgco2e_per_unit",
-				     "wtw_kgco2e_per_unit", "energy_mj_per_unit", "source"};
+	static const char *cols[] = {"id",
+	                             "energy_carrier",
+	                             "region",
+	                             "unit",
+	                             "wtt_kgco2e_per_unit",
+	                             "ttw_kgco2e_per_unit",
+	                             "wtw_kgco2e_per_unit",
+	                             "energy_mj_per_unit",
+	                             "source"};
 	snprintf(path, sizeof path, "%s/factors.csv", dir);
 	memcpy(t.cols, cols, sizeof cols);
 	t.ncols = 9;
@@ -111,7 +117,7 @@ static int load_factors(sl_emissions_set *s, const char *dir, sl_error *err)
 		memset(f, 0, sizeof *f);
 		if (!*cell(&t, 0) || em_factor_by_id(s, cell(&t, 0))) {
 			rc = sl_error_at(err, SL_EINVAL, path, sl_csv_record_line(t.csv), 1,
-					 "empty or duplicate id '%s'", cell(&t, 0));
+			                 "empty or duplicate id '%s'", cell(&t, 0));
 			goto out;
 		}
 		f->id = dup(s, cell(&t, 0));
@@ -142,10 +148,17 @@ static int load_vdefaults(sl_emissions_set *s, const char *dir, sl_error *err)
 	table t = {0};
 	FILE *fp;
 	int rc;
-	static const char *cols[] = {"vehicle_class", "fuel", "consumption_loaded_per_km",
-				     "consumption_empty_per_km", "consumption_unit",
-				     "default_load_factor", "gco2e_per_tkm_wtw",
-				     "gco2e_per_tkm_ttw", "gco2e_per_tkm_wtt", "status", "source"};
+	static const char *cols[] = {"vehicle_class",
+	                             "fuel",
+	                             "consumption_loaded_per_km",
+	                             "consumption_empty_per_km",
+	                             "consumption_unit",
+	                             "default_load_factor",
+	                             "gco2e_per_tkm_wtw",
+	                             "gco2e_per_tkm_ttw",
+	                             "gco2e_per_tkm_wtt",
+	                             "status",
+	                             "source"};
 	snprintf(path, sizeof path, "%s/vehicle_defaults.csv", dir);
 	memcpy(t.cols, cols, sizeof cols);
 	t.ncols = 11;
@@ -221,7 +234,7 @@ static int load_cdefaults(sl_emissions_set *s, const char *dir, sl_error *err)
 		}
 		if (!em_factor_by_id(s, cell(&t, 2))) {
 			rc = sl_error_at(err, SL_EINVAL, path, sl_csv_record_line(t.csv), 1,
-					 "factor '%s' is not in factors.csv", cell(&t, 2));
+			                 "factor '%s' is not in factors.csv", cell(&t, 2));
 			goto out;
 		}
 		c = &s->c[s->nc];
@@ -264,9 +277,9 @@ int sl_emissions_set_load(const char *name_or_dir, sl_emissions_set **out, sl_er
 		snprintf(rel, sizeof rel, "emissions/%s/factors.csv", name);
 		if (sl_data_path(rel, path, sizeof path) != 0)
 			return sl_error_set(err, SL_ENOTFOUND, "no factor set '%s' (looked for %s)",
-					    name, rel);
+			                    name, rel);
 		snprintf(dir, sizeof dir, "%.*s", (int)(strlen(path) - strlen("/factors.csv")),
-			 path);
+		         path);
 	}
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = 0;

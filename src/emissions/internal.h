@@ -45,14 +45,13 @@ typedef struct ej {
 	const char *s; /* string value, number text, NULL otherwise */
 	size_t slen;
 	int b;
-	size_t n;        /* children */
+	size_t n; /* children */
 	struct ej **kids;
 	const char **keys; /* objects only */
 } ej;
 
 /* Parse `text` into a tree allocated in `a`.  SL_EINVAL with location. */
-int ej_parse(sl_arena *a, const char *text, size_t len, const char *name, ej **out,
-	     sl_error *err);
+int ej_parse(sl_arena *a, const char *text, size_t len, const char *name, ej **out, sl_error *err);
 /* Member of an object, or NULL. */
 const ej *ej_get(const ej *obj, const char *key);
 

@@ -134,12 +134,18 @@ static int str(ps *s, const char **out, size_t *olen)
 					rc = fail(s, "bad \\u escape");
 					goto done;
 				}
-				adv(s); adv(s); adv(s); adv(s); adv(s);
-				if (cp >= 0xD800 && cp < 0xDC00 && s->end - s->p >= 6 && s->p[0] == '\\' &&
-				    s->p[1] == 'u') {
+				adv(s);
+				adv(s);
+				adv(s);
+				adv(s);
+				adv(s);
+				if (cp >= 0xD800 && cp < 0xDC00 && s->end - s->p >= 6 &&
+				    s->p[0] == '\\' && s->p[1] == 'u') {
 					unsigned lo;
-					if (hex4(s->p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					if (hex4(s->p + 2, &lo) == 0 && lo >= 0xDC00 &&
+					    lo < 0xE000) {
+						cp =
+						    0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 						for (int i = 0; i < 6; i++)
 							adv(s);
 					}
@@ -153,15 +159,15 @@ static int str(ps *s, const char **out, size_t *olen)
 				continue;
 			}
 			switch (e) {
-			case '"': case '\\': case '/': break;
+			case '"':
+			case '\\':
+			case '/': break;
 			case 'b': e = '\b'; break;
 			case 'f': e = '\f'; break;
 			case 'n': e = '\n'; break;
 			case 'r': e = '\r'; break;
 			case 't': e = '\t'; break;
-			default:
-				rc = fail(s, "bad escape in string");
-				goto done;
+			default: rc = fail(s, "bad escape in string"); goto done;
 			}
 			adv(s);
 			if (sl_buf_putc(&b, e) != 0) {
@@ -310,11 +316,13 @@ static int value(ps *s, int depth, ej **out)
 			return SL_ENOMEM;
 		if (*s->p == '-')
 			adv(s);
-		while (s->p < s->end && ((*s->p >= '0' && *s->p <= '9') || *s->p == '.' ||
-					 *s->p == 'e' || *s->p == 'E' || *s->p == '+' || *s->p == '-'))
+		while (s->p < s->end &&
+		       ((*s->p >= '0' && *s->p <= '9') || *s->p == '.' || *s->p == 'e' ||
+		        *s->p == 'E' || *s->p == '+' || *s->p == '-'))
 			adv(s);
 		if (!num_ok(st, (size_t)(s->p - st)))
-			return sl_error_at(s->err, SL_EINVAL, s->name, n->line, n->col, "bad number");
+			return sl_error_at(s->err, SL_EINVAL, s->name, n->line, n->col,
+			                   "bad number");
 		n->s = sl_arena_strndup(s->a, st, (size_t)(s->p - st));
 		n->slen = (size_t)(s->p - st);
 		if (!n->s)
@@ -337,8 +345,7 @@ static int value(ps *s, int depth, ej **out)
 	return fail(s, "unexpected character, expected a value");
 }
 
-int ej_parse(sl_arena *a, const char *text, size_t len, const char *name, ej **out,
-	     sl_error *err)
+int ej_parse(sl_arena *a, const char *text, size_t len, const char *name, ej **out, sl_error *err)
 {
 	ps s;
 	int rc;

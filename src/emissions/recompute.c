@@ -20,7 +20,7 @@ static double great_circle_m(double lat1, double lon1, double lat2, double lon2)
 	const double r = 6371008.8, rad = 3.14159265358979323846 / 180.0;
 	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
 	double a = sin(dlat / 2) * sin(dlat / 2) +
-		   cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+	           cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
 	return 2 * r * asin(sqrt(a < 1 ? a : 1));
 }
 
@@ -28,12 +28,12 @@ static void problem(sl_em_recompute_stats *st, const char *what, int64_t id, con
 {
 	if (!st->first_problem[0])
 		snprintf(st->first_problem, sizeof st->first_problem, "%s %lld: %.400s", what,
-			 (long long)id, msg);
+		         (long long)id, msg);
 }
 
 static int insert(sl_stmt *ins, int64_t id, int has_trip, int64_t trip_id,
-		  const sl_emissions_set *set, const char *fid, const sl_em_figures *f,
-		  double sfd_m, int64_t now, int is_delivery, sl_error *err)
+                  const sl_emissions_set *set, const char *fid, const sl_em_figures *f,
+                  double sfd_m, int64_t now, int is_delivery, sl_error *err)
 {
 	int i = 1, rc;
 	sl_stmt_reset(ins);
@@ -48,9 +48,9 @@ static int insert(sl_stmt *ins, int64_t id, int has_trip, int64_t trip_id,
 	sl_stmt_bind_text(ins, i++, set->version);
 	sl_stmt_bind_text(ins, i++, fid);
 	sl_stmt_bind_text(ins, i++,
-			  f->quality == SL_EM_PRIMARY    ? "measured_fuel"
-			  : f->quality == SL_EM_MODELLED ? "distance_x_modelled_consumption"
-							 : "tkm_x_default_intensity");
+	                  f->quality == SL_EM_PRIMARY    ? "measured_fuel"
+	                  : f->quality == SL_EM_MODELLED ? "distance_x_modelled_consumption"
+	                                                 : "tkm_x_default_intensity");
 	sl_stmt_bind_text(ins, i++, sl_emissions_quality_name(f->quality));
 	sl_stmt_bind_int64(ins, i++, f->wtw_g);
 	if (f->has_ttw) {
@@ -79,7 +79,7 @@ typedef struct {
 } dl;
 
 int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
-			   sl_em_recompute_stats *stats, sl_error *err)
+                           sl_em_recompute_stats *stats, sl_error *err)
 {
 	sl_stmt *trips = NULL, *dels = NULL, *tins = NULL, *dins = NULL, *lone = NULL;
 	dl *d = NULL;
@@ -92,32 +92,34 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 	if ((rc = sl_store_begin(st, err)) != 0)
 		return rc;
 	if ((rc = sl_store_exec(st, "DELETE FROM delivery_emissions; DELETE FROM trip_emissions;",
-				err)) != 0)
+	                        err)) != 0)
 		goto fail;
 	if ((rc = sl_store_prepare(
-		 st,
-		 "SELECT t.id, COALESCE(t.energy_carrier, v.energy_carrier), v.vehicle_class,"
-		 " t.fuel_used, t.fuel_unit, t.distance_m, o.lat, o.lon"
-		 " FROM trips t LEFT JOIN vehicles v ON v.id = t.vehicle_id"
-		 " LEFT JOIN sites o ON o.id = t.origin_site_id ORDER BY t.id",
-		 &trips, err)) != 0 ||
+	         st,
+	         "SELECT t.id, COALESCE(t.energy_carrier, v.energy_carrier), v.vehicle_class,"
+	         " t.fuel_used, t.fuel_unit, t.distance_m, o.lat, o.lon"
+	         " FROM trips t LEFT JOIN vehicles v ON v.id = t.vehicle_id"
+	         " LEFT JOIN sites o ON o.id = t.origin_site_id ORDER BY t.id",
+	         &trips, err)) != 0 ||
 	    (rc = sl_store_prepare(st,
-				   "SELECT d.id, d.mass_kg, s.lat, s.lon FROM deliveries d"
-				   " JOIN sites s ON s.id = d.site_id"
-				   " WHERE d.trip_id = ?1 AND d.status <> 'cancelled'"
-				   " ORDER BY d.stop_seq, d.id",
-				   &dels, err)) != 0 ||
-	    (rc = sl_store_prepare(st,
-				   "INSERT INTO trip_emissions(trip_id, factor_set, factor_version,"
-				   " factor_id, method, quality, wtw_g, ttw_g, wtt_g, energy_mj, tkm,"
-				   " computed_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-				   &tins, err)) != 0 ||
-	    (rc = sl_store_prepare(st,
-				   "INSERT INTO delivery_emissions(delivery_id, trip_id, factor_set,"
-				   " factor_version, factor_id, method, quality, wtw_g, ttw_g, wtt_g,"
-				   " energy_mj, tkm, sfd_m, computed_at)"
-				   " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-				   &dins, err)) != 0)
+	                           "SELECT d.id, d.mass_kg, s.lat, s.lon FROM deliveries d"
+	                           " JOIN sites s ON s.id = d.site_id"
+	                           " WHERE d.trip_id = ?1 AND d.status <> 'cancelled'"
+	                           " ORDER BY d.stop_seq, d.id",
+	                           &dels, err)) != 0 ||
+	    (rc = sl_store_prepare(
+	         st,
+	         "INSERT INTO trip_emissions(trip_id, factor_set, factor_version,"
+	         " factor_id, method, quality, wtw_g, ttw_g, wtt_g, energy_mj, tkm,"
+	         " computed_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+	         &tins, err)) != 0 ||
+	    (rc = sl_store_prepare(
+	         st,
+	         "INSERT INTO delivery_emissions(delivery_id, trip_id, factor_set,"
+	         " factor_version, factor_id, method, quality, wtw_g, ttw_g, wtt_g,"
+	         " energy_mj, tkm, sfd_m, computed_at)"
+	         " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+	         &dins, err)) != 0)
 		goto fail;
 	while ((rc = sl_stmt_step(trips, err)) == 1) {
 		int64_t tid = sl_stmt_int64(trips, 0);
@@ -172,10 +174,11 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 			d[n].mass_kg = sl_stmt_double(dels, 1);
 			if (sl_stmt_is_null(dels, 1))
 				missing = 1;
-			d[n].sfd_m = has_origin ? great_circle_m(olat, olon, sl_stmt_double(dels, 2),
-								 sl_stmt_double(dels, 3)) *
-							  SL_EM_DETOUR_FACTOR
-						: 0;
+			d[n].sfd_m = has_origin
+			                 ? great_circle_m(olat, olon, sl_stmt_double(dels, 2),
+			                                  sl_stmt_double(dels, 3)) *
+			                       SL_EM_DETOUR_FACTOR
+			                 : 0;
 			mass[n] = d[n].mass_kg;
 			sfd[n] = d[n].sfd_m;
 			n++;
@@ -186,7 +189,8 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 			stats->trips_failed++;
 			stats->deliveries_unresolved += (int64_t)n;
 			problem(stats, "trip", tid,
-				missing ? "a delivery has no mass_kg" : "the trip has no origin site");
+			        missing ? "a delivery has no mass_kg"
+			                : "the trip has no origin site");
 			continue;
 		}
 		in.n_shipments = n;
@@ -210,8 +214,8 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 		if ((rc = insert(tins, tid, 0, 0, set, fid, &tf, 0, now, 0, err)) != 0)
 			goto fail;
 		for (i = 0; i < n; i++) {
-			if ((rc = insert(dins, d[i].id, 1, tid, set, fid, &sh[i], d[i].sfd_m, now, 1,
-					 err)) != 0)
+			if ((rc = insert(dins, d[i].id, 1, tid, set, fid, &sh[i], d[i].sfd_m, now,
+			                 1, err)) != 0)
 				goto fail;
 			stats->deliveries_on_trips++;
 		}
@@ -220,16 +224,18 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 		goto fail;
 	/* deliveries without a trip: default intensity x tkm from the supplier's depot */
 	if ((rc = sl_store_prepare(
-		 st,
-		 "SELECT d.id, d.mass_kg, v.vehicle_class, v.energy_carrier, s.lat, s.lon,"
-		 " (SELECT p.lat FROM sites p WHERE p.org_id = d.supplier_id AND p.unit_type = 'depot'"
-		 "  ORDER BY p.id LIMIT 1),"
-		 " (SELECT p.lon FROM sites p WHERE p.org_id = d.supplier_id AND p.unit_type = 'depot'"
-		 "  ORDER BY p.id LIMIT 1)"
-		 " FROM deliveries d JOIN sites s ON s.id = d.site_id"
-		 " LEFT JOIN vehicles v ON v.id = d.vehicle_id"
-		 " WHERE d.trip_id IS NULL AND d.status <> 'cancelled' ORDER BY d.id",
-		 &lone, err)) != 0)
+	         st,
+	         "SELECT d.id, d.mass_kg, v.vehicle_class, v.energy_carrier, s.lat, s.lon,"
+	         " (SELECT p.lat FROM sites p WHERE p.org_id = d.supplier_id AND p.unit_type = "
+	         "'depot'"
+	         "  ORDER BY p.id LIMIT 1),"
+	         " (SELECT p.lon FROM sites p WHERE p.org_id = d.supplier_id AND p.unit_type = "
+	         "'depot'"
+	         "  ORDER BY p.id LIMIT 1)"
+	         " FROM deliveries d JOIN sites s ON s.id = d.site_id"
+	         " LEFT JOIN vehicles v ON v.id = d.vehicle_id"
+	         " WHERE d.trip_id IS NULL AND d.status <> 'cancelled' ORDER BY d.id",
+	         &lone, err)) != 0)
 		goto fail;
 	while ((rc = sl_stmt_step(lone, err)) == 1) {
 		int64_t id = sl_stmt_int64(lone, 0);
@@ -238,19 +244,21 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 		sl_em_trip_in in;
 		sl_em_figures tf, one;
 		sl_error e;
-		if (sl_stmt_is_null(lone, 1) || sl_stmt_is_null(lone, 2) || sl_stmt_is_null(lone, 6)) {
+		if (sl_stmt_is_null(lone, 1) || sl_stmt_is_null(lone, 2) ||
+		    sl_stmt_is_null(lone, 6)) {
 			stats->deliveries_unresolved++;
 			problem(stats, "delivery", id,
-				sl_stmt_is_null(lone, 1)   ? "no trip and no mass_kg"
-				: sl_stmt_is_null(lone, 2) ? "no trip and no vehicle (class unknown)"
-							   : "no trip and the supplier has no depot site");
+			        sl_stmt_is_null(lone, 1) ? "no trip and no mass_kg"
+			        : sl_stmt_is_null(lone, 2)
+			            ? "no trip and no vehicle (class unknown)"
+			            : "no trip and the supplier has no depot site");
 			continue;
 		}
 		snprintf(vclass, sizeof vclass, "%s", sl_stmt_text(lone, 2));
 		snprintf(carrier, sizeof carrier, "%s", sl_stmt_text(lone, 3));
 		m = sl_stmt_double(lone, 1);
 		s = great_circle_m(sl_stmt_double(lone, 6), sl_stmt_double(lone, 7),
-				   sl_stmt_double(lone, 4), sl_stmt_double(lone, 5)) *
+		                   sl_stmt_double(lone, 4), sl_stmt_double(lone, 5)) *
 		    SL_EM_DETOUR_FACTOR;
 		memset(&in, 0, sizeof in);
 		in.vehicle_class = vclass;
@@ -261,7 +269,8 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 		in.mass_kg = &m;
 		in.sfd_m = &s;
 		sl_error_clear(&e);
-		if (sl_emissions_trip(set, &in, &tf, &one, fid, sizeof fid, &e) != 0 || !tf.has_wtw) {
+		if (sl_emissions_trip(set, &in, &tf, &one, fid, sizeof fid, &e) != 0 ||
+		    !tf.has_wtw) {
 			stats->deliveries_unresolved++;
 			problem(stats, "delivery", id, e.message[0] ? e.message : "no WTW value");
 			continue;

@@ -138,21 +138,24 @@ static void check_sums(json_t *j)
 			}
 			if (!json_is_null(tot))
 				cr_expect_eq(sum, json_integer_value(tot), "%s parts %lld != %lld",
-					     keys[k], sum, (long long)json_integer_value(tot));
+				             keys[k], sum, (long long)json_integer_value(tot));
 		}
 		if (!json_is_null(json_object_get(trip, "energy_mj"))) {
 			long long kj = 0;
 			size_t m;
-			json_array_foreach(ships, m, sh)
-			kj += (long long)(json_real_value(json_object_get(sh, "energy_mj")) * 1000 + 0.5);
-			cr_expect_eq(kj, (long long)(json_real_value(json_object_get(trip, "energy_mj")) *
-							 1000 + 0.5));
+			json_array_foreach(ships, m, sh) kj +=
+			    (long long)(json_real_value(json_object_get(sh, "energy_mj")) * 1000 +
+			                0.5);
+			cr_expect_eq(
+			    kj,
+			    (long long)(json_real_value(json_object_get(trip, "energy_mj")) * 1000 +
+			                0.5));
 		}
 	}
 }
 
-static const char *examples[] = {"e1", "e2", "e3", "e4", "e4_sea2016", "e4_renewable",
-				 "e5", "e6", "e7"};
+static const char *examples[] = {"e1",           "e2", "e3", "e4", "e4_sea2016",
+                                 "e4_renewable", "e5", "e6", "e7"};
 
 Test(worked, library_to_the_gram)
 {
@@ -214,15 +217,15 @@ Test(allocation, random_trips_sum_exactly)
 		x = x * 6364136223846793005u + 1442695040888963407u;
 		n = 1 + (int)((x >> 33) % 12);
 		o += (size_t)snprintf(text + o, sizeof text - o,
-				      "{\"trips\":[{\"factor\":\"preem_evolution_diesel_l\","
-				      "\"fuel\":{\"amount\":%d.%d,\"unit\":\"l\"},\"shipments\":[",
-				      (int)((x >> 20) % 90) + 1, (int)((x >> 8) % 10));
+		                      "{\"trips\":[{\"factor\":\"preem_evolution_diesel_l\","
+		                      "\"fuel\":{\"amount\":%d.%d,\"unit\":\"l\"},\"shipments\":[",
+		                      (int)((x >> 20) % 90) + 1, (int)((x >> 8) % 10));
 		for (int i = 0; i < n; i++) {
 			x = x * 6364136223846793005u + 1442695040888963407u;
 			o += (size_t)snprintf(text + o, sizeof text - o,
-					      "%s{\"mass_kg\":%d,\"distance_km\":%d.%02d}", i ? "," : "",
-					      (int)((x >> 40) % 5000) + 1, (int)((x >> 20) % 60),
-					      (int)((x >> 10) % 100) + 1);
+			                      "%s{\"mass_kg\":%d,\"distance_km\":%d.%02d}",
+			                      i ? "," : "", (int)((x >> 40) % 5000) + 1,
+			                      (int)((x >> 20) % 60), (int)((x >> 10) % 100) + 1);
 		}
 		snprintf(text + o, sizeof text - o, "]}]}");
 		j = calc_text(NULL, text, &rc, &e);
@@ -237,10 +240,10 @@ Test(allocation, ties_go_to_the_first_listed)
 	sl_error e;
 	int rc;
 	json_t *j = calc_text(NULL,
-			      "{\"trips\":[{\"emissions\":{\"wtw_g\":10},\"shipments\":["
-			      "{\"mass_t\":1,\"distance_km\":1},{\"mass_t\":1,\"distance_km\":1},"
-			      "{\"mass_t\":1,\"distance_km\":1}]}]}",
-			      &rc, &e);
+	                      "{\"trips\":[{\"emissions\":{\"wtw_g\":10},\"shipments\":["
+	                      "{\"mass_t\":1,\"distance_km\":1},{\"mass_t\":1,\"distance_km\":1},"
+	                      "{\"mass_t\":1,\"distance_km\":1}]}]}",
+	                      &rc, &e);
 	cr_assert_eq(rc, 0, "%s", e.message);
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.shipments.0.wtw_g")), 4);
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.shipments.1.wtw_g")), 3);
@@ -261,10 +264,11 @@ Test(quality, modelled_from_vehicle_defaults)
 	int rc;
 	json_t *j;
 	set_path(set, sizeof set);
-	j = calc_text(set,
-		      "{\"trips\":[{\"vehicle_class\":\"rigid_12_20t\",\"energy_carrier\":\"diesel\","
-		      "\"distance_km\":40,\"shipments\":[{\"mass_t\":2,\"distance_km\":10}]}]}",
-		      &rc, &e);
+	j = calc_text(
+	    set,
+	    "{\"trips\":[{\"vehicle_class\":\"rigid_12_20t\",\"energy_carrier\":\"diesel\","
+	    "\"distance_km\":40,\"shipments\":[{\"mass_t\":2,\"distance_km\":10}]}]}",
+	    &rc, &e);
 	cr_assert_eq(rc, 0, "%s", e.message);
 	cr_assert_str_eq(json_string_value(path_get(j, "trips.0.quality")), "modelled");
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.wtw_g")), 30000);
@@ -273,11 +277,12 @@ Test(quality, modelled_from_vehicle_defaults)
 	cr_assert_str_eq(json_string_value(path_get(j, "factor_set.version")), "test-1");
 	json_decref(j);
 	/* an explicit load factor overrides the class default: 0.2+0.1x1 = 0.3 l/km */
-	j = calc_text(set,
-		      "{\"trips\":[{\"vehicle_class\":\"rigid_12_20t\",\"energy_carrier\":\"diesel\","
-		      "\"distance_km\":40,\"load_factor\":1,\"shipments\":[{\"mass_t\":2,"
-		      "\"distance_km\":10}]}]}",
-		      &rc, &e);
+	j = calc_text(
+	    set,
+	    "{\"trips\":[{\"vehicle_class\":\"rigid_12_20t\",\"energy_carrier\":\"diesel\","
+	    "\"distance_km\":40,\"load_factor\":1,\"shipments\":[{\"mass_t\":2,"
+	    "\"distance_km\":10}]}]}",
+	    &rc, &e);
 	cr_assert_eq(rc, 0, "%s", e.message);
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.wtw_g")), 36000);
 	json_decref(j);
@@ -291,21 +296,23 @@ Test(quality, hierarchy_primary_beats_modelled_beats_default)
 	json_t *j;
 	set_path(set, sizeof set);
 	/* fuel + distance: primary wins */
-	j = calc_text(set,
-		      "{\"trips\":[{\"vehicle_class\":\"rigid_12_20t\",\"energy_carrier\":\"diesel\","
-		      "\"fuel\":{\"amount\":2,\"unit\":\"l\"},\"distance_km\":40,"
-		      "\"shipments\":[{\"mass_t\":2,\"distance_km\":10}]}]}",
-		      &rc, &e);
+	j = calc_text(
+	    set,
+	    "{\"trips\":[{\"vehicle_class\":\"rigid_12_20t\",\"energy_carrier\":\"diesel\","
+	    "\"fuel\":{\"amount\":2,\"unit\":\"l\"},\"distance_km\":40,"
+	    "\"shipments\":[{\"mass_t\":2,\"distance_km\":10}]}]}",
+	    &rc, &e);
 	cr_assert_eq(rc, 0, "%s", e.message);
 	cr_assert_str_eq(json_string_value(path_get(j, "trips.0.quality")), "primary");
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.wtw_g")), 6000);
 	json_decref(j);
 	/* van: no consumption in the set -> default 100 g/tkm (TTW 80) */
-	j = calc_text(set,
-		      "{\"trips\":[{\"vehicle_class\":\"van_lt_3.5t\",\"energy_carrier\":\"diesel\","
-		      "\"distance_km\":40,\"shipments\":[{\"mass_kg\":500,\"distance_km\":10},"
-		      "{\"mass_kg\":250,\"distance_km\":3}]}]}",
-		      &rc, &e);
+	j = calc_text(
+	    set,
+	    "{\"trips\":[{\"vehicle_class\":\"van_lt_3.5t\",\"energy_carrier\":\"diesel\","
+	    "\"distance_km\":40,\"shipments\":[{\"mass_kg\":500,\"distance_km\":10},"
+	    "{\"mass_kg\":250,\"distance_km\":3}]}]}",
+	    &rc, &e);
 	cr_assert_eq(rc, 0, "%s", e.message);
 	cr_assert_str_eq(json_string_value(path_get(j, "trips.0.quality")), "default");
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.wtw_g")), 575);
@@ -315,10 +322,11 @@ Test(quality, hierarchy_primary_beats_modelled_beats_default)
 	cr_assert_str_eq(json_string_value(path_get(j, "trips.0.shipments.1.quality")), "default");
 	json_decref(j);
 	/* gap row: no default, a clear message */
-	j = calc_text(set,
-		      "{\"trips\":[{\"vehicle_class\":\"rigid_3.5_7.5t\",\"energy_carrier\":\"diesel\","
-		      "\"shipments\":[{\"mass_t\":2,\"distance_km\":10}]}]}",
-		      &rc, &e);
+	j = calc_text(
+	    set,
+	    "{\"trips\":[{\"vehicle_class\":\"rigid_3.5_7.5t\",\"energy_carrier\":\"diesel\","
+	    "\"shipments\":[{\"mass_t\":2,\"distance_km\":10}]}]}",
+	    &rc, &e);
 	cr_assert_eq(rc, SL_EINVAL);
 	cr_assert(strstr(e.message, "no default available"), "%s", e.message);
 	cr_assert_null(j);
@@ -331,10 +339,11 @@ Test(quality, temperature_controlled_uplift)
 	int rc;
 	json_t *j;
 	set_path(set, sizeof set);
-	j = calc_text(set,
-		      "{\"trips\":[{\"vehicle_class\":\"van_lt_3.5t\",\"temperature_controlled\":true,"
-		      "\"shipments\":[{\"mass_t\":1,\"distance_km\":10}]}]}",
-		      &rc, &e);
+	j = calc_text(
+	    set,
+	    "{\"trips\":[{\"vehicle_class\":\"van_lt_3.5t\",\"temperature_controlled\":true,"
+	    "\"shipments\":[{\"mass_t\":1,\"distance_km\":10}]}]}",
+	    &rc, &e);
 	cr_assert_eq(rc, 0, "%s", e.message);
 	cr_assert_eq(json_integer_value(path_get(j, "trips.0.wtw_g")), 1120);
 	json_decref(j);
@@ -356,54 +365,55 @@ Test(units, conversions)
 {
 	/* litres -> kg with a density: 10 l x 0.84 = 8.4 kg x 3.76 = 31 584 g */
 	cr_assert_eq(wtw_of("{\"trips\":[{\"factor\":\"en16258_diesel_b7_kg\",\"fuel\":"
-			    "{\"amount\":10,\"unit\":\"l\",\"density_kg_per_l\":0.84}}]}"),
-		     31584);
+	                    "{\"amount\":10,\"unit\":\"l\",\"density_kg_per_l\":0.84}}]}"),
+	             31584);
 	/* kg -> litres: 8.4 kg / 0.84 = 10 l x 2.51 = 25 100 g */
 	cr_assert_eq(wtw_of("{\"trips\":[{\"factor\":\"preem_evolution_diesel_l\",\"fuel\":"
-			    "{\"amount\":8.4,\"unit\":\"kg\",\"density_kg_per_l\":0.84}}]}"),
-		     25100);
+	                    "{\"amount\":8.4,\"unit\":\"kg\",\"density_kg_per_l\":0.84}}]}"),
+	             25100);
 	/* MJ -> kWh: 360 MJ = 100 kWh x 0.24012 = 24 012 g */
 	cr_assert_eq(wtw_of("{\"trips\":[{\"factor\":\"se_el_nordic_mix_2022_kwh\",\"fuel\":"
-			    "{\"amount\":360,\"unit\":\"MJ\"}}]}"),
-		     24012);
+	                    "{\"amount\":360,\"unit\":\"MJ\"}}]}"),
+	             24012);
 	/* kWh -> MJ: 10 kWh = 36 MJ x 0.0206 = 741.6 -> 742 g */
 	cr_assert_eq(wtw_of("{\"trips\":[{\"factor\":\"sea2016_biogas100_mj\",\"fuel\":"
-			    "{\"amount\":10,\"unit\":\"kWh\"}}]}"),
-		     742);
+	                    "{\"amount\":10,\"unit\":\"kWh\"}}]}"),
+	             742);
 	/* MJ -> litres via energy content: 354 MJ / 35.4 = 10 l -> 25 100 g */
 	cr_assert_eq(wtw_of("{\"trips\":[{\"factor\":\"preem_evolution_diesel_l\",\"fuel\":"
-			    "{\"amount\":354,\"unit\":\"MJ\"}}]}"),
-		     25100);
+	                    "{\"amount\":354,\"unit\":\"MJ\"}}]}"),
+	             25100);
 	/* mass in kg and distance in m equal t and km */
-	cr_assert_eq(wtw_of("{\"trips\":[{\"vehicle_class\":\"rigid_26_32t\",\"energy_carrier\":"
-			    "\"diesel\",\"shipments\":[{\"mass_kg\":5000,\"distance_m\":203000}]}]}"),
-		     164430);
+	cr_assert_eq(
+	    wtw_of("{\"trips\":[{\"vehicle_class\":\"rigid_26_32t\",\"energy_carrier\":"
+	           "\"diesel\",\"shipments\":[{\"mass_kg\":5000,\"distance_m\":203000}]}]}"),
+	    164430);
 	/* Swedish default rows: diesel in litres -> MJ1 average, WTW only */
 	{
 		sl_error e;
 		int rc;
-		json_t *j = calc_text(NULL,
-				      "{\"trips\":[{\"energy_carrier\":\"diesel\",\"fuel\":"
-				      "{\"amount\":10,\"unit\":\"l\"}},{\"energy_carrier\":"
-				      "\"electricity\",\"fuel\":{\"amount\":10,\"unit\":\"kWh\"}}]}",
-				      &rc, &e);
+		json_t *j =
+		    calc_text(NULL,
+		              "{\"trips\":[{\"energy_carrier\":\"diesel\",\"fuel\":"
+		              "{\"amount\":10,\"unit\":\"l\"}},{\"energy_carrier\":"
+		              "\"electricity\",\"fuel\":{\"amount\":10,\"unit\":\"kWh\"}}]}",
+		              &rc, &e);
 		cr_assert_eq(rc, 0, "%s", e.message);
 		cr_assert_str_eq(json_string_value(path_get(j, "trips.0.factor.id")),
-				 "sea2016_diesel_mk1_l");
+		                 "sea2016_diesel_mk1_l");
 		cr_assert_eq(json_integer_value(path_get(j, "trips.0.wtw_g")), 28530);
 		cr_assert(json_is_null(path_get(j, "trips.0.ttw_g")));
 		cr_assert(json_is_null(path_get(j, "trips.0.wtt_g")));
 		cr_assert_str_eq(json_string_value(path_get(j, "trips.1.factor.id")),
-				 "se_el_residual_mix_2022_kwh");
+		                 "se_el_residual_mix_2022_kwh");
 		cr_assert_eq(json_integer_value(path_get(j, "trips.1.wtw_g")), 4676);
 		json_decref(j);
 	}
 }
 
-static const char *bad_inputs[] = {"unknown_fuel",	    "negative_distance", "missing_mass",
-				   "bad_json",		    "unknown_factor",	 "negative_fuel",
-				   "litres_without_density", "gap_default",	 "bad_unit",
-				   "trailing"};
+static const char *bad_inputs[] = {
+    "unknown_fuel",  "negative_distance",      "missing_mass", "bad_json", "unknown_factor",
+    "negative_fuel", "litres_without_density", "gap_default",  "bad_unit", "trailing"};
 
 Test(bad_input, library_locations)
 {
@@ -428,7 +438,7 @@ Test(bad_input, library_locations)
 		cr_expect_eq(e.line, line, "%s: line %ld", bad_inputs[i], e.line);
 		cr_expect_eq(e.column, col, "%s: column %ld", bad_inputs[i], e.column);
 		cr_expect(strstr(e.message, frag), "%s: '%s' lacks '%s'", bad_inputs[i], e.message,
-			  frag);
+		          frag);
 		free(text);
 		free(want);
 	}
@@ -449,22 +459,32 @@ Test(bad_input, cli_exit_1_with_location)
 	out[n] = 0;
 	cr_assert_eq(WEXITSTATUS(pclose(p)), 1);
 	cr_assert(strstr(out, "negative_distance.json:3:49: error: negative distance_km"), "%s",
-		  out);
+	          out);
 	snprintf(cmd, sizeof cmd, "'%s' emissions calc >/dev/null 2>&1", bin);
 	cr_assert_eq(WEXITSTATUS(system(cmd)), 2);
 	snprintf(cmd, sizeof cmd, "'%s' emissions --help >/dev/null", bin);
 	cr_assert_eq(WEXITSTATUS(system(cmd)), 0);
 	snprintf(cmd, sizeof cmd, "'%s' emissions calc '%s' --factors no-such-set >/dev/null 2>&1",
-		 bin, path);
+	         bin, path);
 	cr_assert_eq(WEXITSTATUS(system(cmd)), 1);
 }
 
+/* shipments with no tonne-km: nothing to allocate by */
+static const char zero_tkm[] = "{\"trips\":[{\"emissions\":{\"wtw_g\":1},\"shipments\":[{"
+                               "\"mass_t\":0,\"distance_km\":1}]}]}";
+
 Test(bad_input, garbage_never_crashes)
 {
-	static const char *cases[] = {"", "{", "[1,2]", "{\"trips\":5}", "{\"trips\":[1]}",
-				      "{\"trips\":[{\"fuel\":{}}]}", "\"\\u12", "{\"a\":1e999999}",
-				      "{\"trips\":[{\"emissions\":{\"wtw_g\":1},\"shipments\":[{\"mass_t\":0,\"distance_km\":1}]}]}",
-				      "{\"trips\":[{\"emissions\":{\"wtw_g\":1e30}}]}"};
+	static const char *cases[] = {"",
+	                              "{",
+	                              "[1,2]",
+	                              "{\"trips\":5}",
+	                              "{\"trips\":[1]}",
+	                              "{\"trips\":[{\"fuel\":{}}]}",
+	                              "\"\\u12",
+	                              "{\"a\":1e999999}",
+	                              zero_tkm,
+	                              "{\"trips\":[{\"emissions\":{\"wtw_g\":1e30}}]}"};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		sl_error e;
 		int rc;
@@ -498,7 +518,8 @@ Test(compact, trip_api_matches_json)
 	/* E1 through the store's compact form (doubles in m and kg) */
 	sl_emissions_set *s = load_set(NULL);
 	double mass[] = {800, 1250, 400, 2100}, sfd[] = {6200, 9800, 14500, 4300};
-	sl_em_trip_in in = {"rigid_12_20t", "preem_evolution_diesel_l", 12.6, "l", -1, 4, mass, sfd};
+	sl_em_trip_in in = {
+	    "rigid_12_20t", "preem_evolution_diesel_l", 12.6, "l", -1, 4, mass, sfd};
 	sl_em_figures trip, sh[4];
 	char fid[64];
 	sl_error e;
@@ -540,26 +561,30 @@ Test(recompute, small_store_idempotent)
 	cr_assert_eq(sl_store_migrate(st, &e), 0, "%s", e.message);
 	cr_assert_eq(
 	    sl_store_exec(
-		st,
-		"INSERT INTO organisations(id, ext_id, kind, name, updated_at, row_hash) VALUES"
-		" (1,'sup','supplier','Supplier',0,''),(2,'car','carrier','Carrier',0,''),"
-		" (3,'city','unit','School',0,'');"
-		"INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, updated_at, row_hash)"
-		" VALUES (1,'depot',1,'Depot','depot',12.70,56.04,0,''),"
-		" (2,'a',3,'A','school',12.72,56.05,0,''),(3,'b',3,'B','school',12.69,56.07,0,'');"
-		"INSERT INTO vehicles(id, carrier_id, ext_id, vehicle_class, energy_carrier,"
-		" updated_at, row_hash) VALUES (1,2,'v1','rigid_12_20t','diesel',0,''),"
-		" (2,2,'v2','van_lt_3.5t','diesel',0,''),(3,2,'v3','rigid_3.5_7.5t','diesel',0,'');"
-		"INSERT INTO trips(id, carrier_id, ext_id, vehicle_id, origin_site_id, start_at,"
-		" local_day, distance_m, fuel_used, fuel_unit, energy_carrier, updated_at, row_hash)"
-		" VALUES (1,2,'t1',1,1,0,0,30000,12.6,'l','preem_evolution_diesel_l',0,''),"
-		" (2,2,'t2',3,1,0,0,30000,NULL,NULL,NULL,0,'');"
-		"INSERT INTO deliveries(id, supplier_id, ext_id, site_id, vehicle_id, trip_id,"
-		" stop_seq, delivered_at, local_day, local_min, mass_kg, updated_at, row_hash) VALUES"
-		" (1,1,'d1',2,1,1,1,0,0,0,800,0,''),(2,1,'d2',3,1,1,2,0,0,0,1250,0,''),"
-		" (3,1,'d3',2,2,NULL,NULL,0,0,0,500,0,''),(4,1,'d4',3,NULL,NULL,NULL,0,0,0,100,0,''),"
-		" (5,1,'d5',2,3,2,1,0,0,0,300,0,'');",
-		&e),
+	        st,
+	        "INSERT INTO organisations(id, ext_id, kind, name, updated_at, row_hash) VALUES"
+	        " (1,'sup','supplier','Supplier',0,''),(2,'car','carrier','Carrier',0,''),"
+	        " (3,'city','unit','School',0,'');"
+	        "INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, updated_at, "
+	        "row_hash)"
+	        " VALUES (1,'depot',1,'Depot','depot',12.70,56.04,0,''),"
+	        " (2,'a',3,'A','school',12.72,56.05,0,''),(3,'b',3,'B','school',12.69,56.07,0,'');"
+	        "INSERT INTO vehicles(id, carrier_id, ext_id, vehicle_class, energy_carrier,"
+	        " updated_at, row_hash) VALUES (1,2,'v1','rigid_12_20t','diesel',0,''),"
+	        " (2,2,'v2','van_lt_3.5t','diesel',0,''),(3,2,'v3','rigid_3.5_7.5t','diesel',0,'');"
+	        "INSERT INTO trips(id, carrier_id, ext_id, vehicle_id, origin_site_id, start_at,"
+	        " local_day, distance_m, fuel_used, fuel_unit, energy_carrier, updated_at, "
+	        "row_hash)"
+	        " VALUES (1,2,'t1',1,1,0,0,30000,12.6,'l','preem_evolution_diesel_l',0,''),"
+	        " (2,2,'t2',3,1,0,0,30000,NULL,NULL,NULL,0,'');"
+	        "INSERT INTO deliveries(id, supplier_id, ext_id, site_id, vehicle_id, trip_id,"
+	        " stop_seq, delivered_at, local_day, local_min, mass_kg, updated_at, row_hash) "
+	        "VALUES"
+	        " (1,1,'d1',2,1,1,1,0,0,0,800,0,''),(2,1,'d2',3,1,1,2,0,0,0,1250,0,''),"
+	        " (3,1,'d3',2,2,NULL,NULL,0,0,0,500,0,''),(4,1,'d4',3,NULL,NULL,NULL,0,0,0,100,0,''"
+	        "),"
+	        " (5,1,'d5',2,3,2,1,0,0,0,300,0,'');",
+	        &e),
 	    0, "%s", e.message);
 	for (int run = 0; run < 2; run++) {
 		cr_assert_eq(sl_emissions_recompute(st, set, &rs, &e), 0, "%s", e.message);
@@ -567,33 +592,42 @@ Test(recompute, small_store_idempotent)
 		cr_assert_eq(rs.trips_failed, 1); /* the gap class without fuel */
 		cr_assert_eq(rs.by_quality[SL_EM_PRIMARY], 1);
 		cr_assert_eq(rs.deliveries_on_trips, 2);
-		cr_assert_eq(rs.deliveries_default, 1);     /* d3: van default from the depot */
-		cr_assert_eq(rs.deliveries_unresolved, 2);  /* d4: no vehicle; d5: on the failed trip */
+		cr_assert_eq(rs.deliveries_default, 1); /* d3: van default from the depot */
+		cr_assert_eq(rs.deliveries_unresolved,
+		             2); /* d4: no vehicle; d5: on the failed trip */
 		cr_assert(strstr(rs.first_problem, "no default available"), "%s", rs.first_problem);
-		cr_assert_eq(sl_store_query_int64(st, "SELECT wtw_g FROM trip_emissions WHERE trip_id=1",
-						  &v, &e), 0);
+		cr_assert_eq(sl_store_query_int64(
+		                 st, "SELECT wtw_g FROM trip_emissions WHERE trip_id=1", &v, &e),
+		             0);
 		cr_assert_eq(v, 31626);
-		cr_assert_eq(sl_store_query_int64(st,
-						  "SELECT SUM(wtw_g) FROM delivery_emissions WHERE trip_id=1",
-						  &v, &e), 0);
+		cr_assert_eq(
+		    sl_store_query_int64(
+		        st, "SELECT SUM(wtw_g) FROM delivery_emissions WHERE trip_id=1", &v, &e),
+		    0);
 		cr_assert_eq(v, 31626);
-		cr_assert_eq(sl_store_query_int64(st,
-						  "SELECT SUM(ttw_g) FROM delivery_emissions WHERE trip_id=1",
-						  &v, &e), 0);
+		cr_assert_eq(
+		    sl_store_query_int64(
+		        st, "SELECT SUM(ttw_g) FROM delivery_emissions WHERE trip_id=1", &v, &e),
+		    0);
 		cr_assert_eq(v, 26208);
-		cr_assert_eq(sl_store_query_int64(st, "SELECT COUNT(*) FROM delivery_emissions"
-						      " WHERE delivery_id=3 AND quality='default'"
-						      " AND ttw_g IS NULL AND sfd_m > 0",
-						  &v, &e), 0);
+		cr_assert_eq(sl_store_query_int64(st,
+		                                  "SELECT COUNT(*) FROM delivery_emissions"
+		                                  " WHERE delivery_id=3 AND quality='default'"
+		                                  " AND ttw_g IS NULL AND sfd_m > 0",
+		                                  &v, &e),
+		             0);
 		cr_assert_eq(v, 1);
-		cr_assert_eq(sl_store_query_int64(st, "SELECT wtw_g FROM delivery_emissions"
-						      " WHERE delivery_id=1", &v, &e), 0);
+		cr_assert_eq(sl_store_query_int64(st,
+		                                  "SELECT wtw_g FROM delivery_emissions"
+		                                  " WHERE delivery_id=1",
+		                                  &v, &e),
+		             0);
 		if (run == 0)
 			first_sum = v;
 		else
 			cr_assert_eq(v, first_sum, "recompute is not idempotent");
-		cr_assert_eq(sl_store_query_int64(st, "SELECT COUNT(*) FROM delivery_emissions", &v,
-						  &e), 0);
+		cr_assert_eq(
+		    sl_store_query_int64(st, "SELECT COUNT(*) FROM delivery_emissions", &v, &e), 0);
 		cr_assert_eq(v, 3);
 	}
 	sl_store_close(st);
@@ -604,8 +638,8 @@ Test(recompute, small_store_idempotent)
 Test(bad_input, number_grammar)
 {
 	static const char *cases[] = {"{\"trips\":[],\"x\":1-2}", "{\"trips\":[],\"x\":01}",
-				      "{\"trips\":[],\"x\":1.}", "{\"trips\":[],\"x\":1e}",
-				      "{\"trips\":[],\"x\":-}"};
+	                              "{\"trips\":[],\"x\":1.}", "{\"trips\":[],\"x\":1e}",
+	                              "{\"trips\":[],\"x\":-}"};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		sl_error e;
 		int rc;
