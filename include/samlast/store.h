@@ -56,6 +56,15 @@ int sl_store_begin(sl_store *st, sl_error *err);
 int sl_store_commit(sl_store *st, sl_error *err);
 int sl_store_rollback(sl_store *st);
 
+/* Is a transaction open (sl_store_begin without its commit/rollback)? */
+int sl_store_in_transaction(const sl_store *st);
+
+/* Turn the database's own foreign-key enforcement on or off for this
+ * connection; only outside a transaction (SL_EUSAGE otherwise).  The
+ * importer turns it off for a batch whose every reference it has resolved
+ * itself, which saves about an eighth of the work per row. */
+int sl_store_set_foreign_keys(sl_store *st, int on, sl_error *err);
+
 /* Run one or more statements without results (DDL, pragmas). */
 int sl_store_exec(sl_store *st, const char *sql, sl_error *err);
 

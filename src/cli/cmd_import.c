@@ -138,6 +138,10 @@ int cmd_import(int argc, char **argv)
 	int rc = sl_store_open(db, &st, &err);
 	if (!rc)
 		rc = sl_store_migrate(st, &err);
+	/* one transaction for all files; the importer resolves every
+	 * reference itself, so SQLite's foreign-key checks are off meanwhile */
+	if (!rc)
+		rc = sl_store_set_foreign_keys(st, 0, &err);
 	if (!rc)
 		rc = sl_store_begin(st, &err);
 	if (rc) {

@@ -537,8 +537,15 @@ int sl_ledger_import(sl_store *st, const sl_import_opts *o, sl_ledger_read_fn re
 		ledger_cache_free(c.cache);
 		return sl_error_set(err, SL_EPERM, "unknown organisation '%s'", o->restrict_org);
 	}
+	/* Every reference is resolved by the importer itself, in this
+	 * transaction: SQLite's own foreign-key checks would repeat that work. */
+	int own_tx = !sl_store_in_transaction(st);
+	if (own_tx)
+		sl_store_set_foreign_keys(st, 0, NULL);
 	int rc = sl_store_begin(st, err);
 	if (rc) {
+		if (own_tx)
+			sl_store_set_foreign_keys(st, 1, NULL);
 		ledger_cache_free(c.cache);
 		return rc;
 	}
@@ -586,7 +593,10 @@ int sl_ledger_import(sl_store *st, const sl_import_opts *o, sl_ledger_read_fn re
 		ks->free_state(&c);
 	ledger_cache_free(c.cache);
 	c.cache = NULL;
-	if ((rc = sl_store_commit(st, err)))
+	rc = sl_store_commit(st, err);
+	if (own_tx)
+		sl_store_set_foreign_keys(st, 1, NULL);
+	if (rc)
 		return rc;
 	res->committed = res->inserted + res->updated > 0;
 	return 0;
@@ -595,6 +605,8 @@ fail:
 		ks->free_state(&c);
 	ledger_cache_free(c.cache);
 	sl_store_rollback(st);
+	if (own_tx)
+		sl_store_set_foreign_keys(st, 1, NULL);
 	res->inserted = res->updated = res->unchanged = 0;
 	res->committed = 0;
 	return rc;

@@ -139,7 +139,7 @@ struct table_stmts {
 
 struct ledger_cache {
 	struct table_stmts tables[NTABLE];
-	struct map orgs, sites, contracts, owned;
+	struct map orgs, sites, contracts, owned, org_kinds;
 	struct hset seen;
 	struct {
 		char *sql;
@@ -160,6 +160,7 @@ void ledger_cache_free(struct ledger_cache *lc)
 	map_clear(&lc->sites);
 	map_clear(&lc->contracts);
 	map_clear(&lc->owned);
+	map_clear(&lc->org_kinds);
 	free(lc->seen.s);
 	for (int i = 0; i < NSTMT; i++) {
 		sl_stmt_free(lc->stmts[i].s);
@@ -283,6 +284,12 @@ int64_t ref_owned(struct lctx *c, const char *table, int64_t owner, const char *
 const char *org_kind(struct lctx *c, int64_t id)
 {
 	static const char *const kinds[] = {"city", "unit", "supplier", "carrier", "other"};
+	char key[24];
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	uint64_t h = fnv(FNV0, key, strlen(key));
+	int64_t cached = map_get(&c->cache->org_kinds, key, h);
+	if (cached)
+		return kinds[cached - 1];
 	sl_stmt *s = cached_stmt(c, SQL_ORG_KIND, NULL);
 	if (!s)
 		return "";
@@ -291,8 +298,10 @@ const char *org_kind(struct lctx *c, int64_t id)
 	if (sl_stmt_step(s, NULL) == 1) {
 		const char *t = sl_stmt_text(s, 0);
 		for (size_t i = 0; t && i < sizeof kinds / sizeof kinds[0]; i++)
-			if (strcmp(t, kinds[i]) == 0)
+			if (strcmp(t, kinds[i]) == 0) {
 				k = kinds[i];
+				map_put(&c->cache->org_kinds, key, h, (int64_t)i + 1);
+			}
 	}
 	sl_stmt_reset(s);
 	return k;

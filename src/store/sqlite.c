@@ -105,6 +105,18 @@ int sl_store_exec(sl_store *st, const char *sql, sl_error *err)
 	return 0;
 }
 
+int sl_store_in_transaction(const sl_store *st)
+{
+	return st->depth > 0;
+}
+
+int sl_store_set_foreign_keys(sl_store *st, int on, sl_error *err)
+{
+	if (st->depth > 0)
+		return sl_error_set(err, SL_EUSAGE, "foreign keys cannot be switched inside a transaction");
+	return sl_store_exec(st, on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", err);
+}
+
 int sl_store_begin(sl_store *st, sl_error *err)
 {
 	if (st->depth++ > 0)

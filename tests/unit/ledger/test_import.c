@@ -135,6 +135,12 @@ Test(import, all_kinds_and_values)
 	cr_assert_eq(q("SELECT COUNT(*) FROM deliveries WHERE ext_id = 'D3' AND temp_class = 'ambient' "
 		       "AND status = 'delivered' AND carrier_id IS NULL"), 1);
 	cr_assert_eq(q("SELECT COUNT(*) FROM imports"), 7);
+	/* the importer checks references itself (SQLite's checks are off
+	 * during a batch): the result must still satisfy every foreign key */
+	cr_assert_eq(q("SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+	int64_t fk = -1;
+	cr_assert_eq(sl_store_query_int64(st, "PRAGMA foreign_keys", &fk, NULL), 0);
+	cr_assert_eq(fk, 1, "foreign keys must be on again after an import");
 }
 
 Test(import, twice_is_a_no_op)
