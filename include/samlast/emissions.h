@@ -99,6 +99,7 @@ typedef struct {
 	int64_t deliveries_default;       /* trip-less, default intensity x tkm */
 	int64_t deliveries_unresolved;    /* no figure: on a failed trip, or trip-less */
 	int64_t by_quality[3];            /* trips by sl_em_quality */
+	int64_t trips_vendor_example;     /* default was a vendor example: not for reporting */
 	char first_problem[512];          /* first trip/delivery that got no figure */
 } sl_em_recompute_stats;
 

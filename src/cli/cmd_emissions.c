@@ -132,6 +132,11 @@ int cmd_emissions(int argc, char **argv)
 		printf("distances: no road graph used; shortest feasible distance = great-circle "
 		       "x %.1f detour factor\n",
 		       SL_EM_DETOUR_FACTOR);
+		if (rs.trips_vendor_example)
+			printf(
+			    "warning: %lld trips used a vendor-example default intensity (fine for "
+			    "tests, not for reporting; fill the factor set's defaults)\n",
+			    (long long)rs.trips_vendor_example);
 		if (rs.first_problem[0])
 			printf("first problem: %s\n", rs.first_problem);
 		sl_store_close(st);

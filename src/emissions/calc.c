@@ -836,6 +836,10 @@ static int do_trip(ctx *c, em_trip *t, sl_buf *b)
 	if (r.q == SL_EM_DEFAULT) {
 		sl_buf_puts(b, "{\"vehicle_default\":");
 		sl_buf_json_string(b, r.label);
+		sl_buf_puts(b, ",\"status\":");
+		sl_buf_json_string(b, r.status);
+		sl_buf_printf(b, ",\"for_reporting\":%s",
+		              strcmp(r.status, "vendor_example") == 0 ? "false" : "true");
 		sl_buf_puts(b, "}");
 	} else if (t->has_direct) {
 		sl_buf_puts(b, "null");

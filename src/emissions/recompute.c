@@ -211,6 +211,8 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 		}
 		stats->trips_done++;
 		stats->by_quality[tf.quality]++;
+		if (strstr(fid, "(vendor_example)"))
+			stats->trips_vendor_example++;
 		if ((rc = insert(tins, tid, 0, 0, set, fid, &tf, 0, now, 0, err)) != 0)
 			goto fail;
 		for (i = 0; i < n; i++) {
