@@ -650,3 +650,20 @@ Test(bad_input, number_grammar)
 		json_decref(j);
 	}
 }
+
+Test(quality, vendor_example_is_not_for_reporting)
+{
+	char path[512];
+	sl_error e;
+	int rc;
+	char *text;
+	json_t *j;
+	fixture(path, sizeof path, "e3.json");
+	text = slurp(path, NULL);
+	j = calc_text(NULL, text, &rc, &e);
+	cr_assert_eq(rc, 0, "%s", e.message);
+	cr_assert_str_eq(json_string_value(path_get(j, "trips.0.factor.status")), "vendor_example");
+	cr_assert(json_is_false(path_get(j, "trips.0.factor.for_reporting")));
+	json_decref(j);
+	free(text);
+}
