@@ -88,9 +88,10 @@ async function mapView() {
   if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
   const layer = L.featureGroup().addTo(map);
   for (const f of s.body.features) {
+    if (f.properties.unit_type === 'depot' || f.properties.unit_type === 'hub') continue; // receiving units only
     const [lon, lat] = f.geometry.coordinates;
     const n = count[f.properties.ext_id];
-    const c = L.circleMarker([lat, lon], { radius: 3 + Math.sqrt(n || 0) / 2, color: '#0b5394', weight: 1, fillOpacity: 0.5 })
+    const c = L.circleMarker([lat, lon], { radius: 2 + Math.sqrt(n || 0) / 4, color: '#0b5394', weight: 1, fillOpacity: 0.5 })
       .bindPopup(`<b>${esc(f.properties.name)}</b><br>${esc(f.properties.unit_type)}<br>${esc(t('nav_deliveries'))}: ${n === null || n === undefined ? '–' : fmt(n, 0)}`);
     c.addTo(layer);
   }
