@@ -3,7 +3,9 @@
 #
 #   make            build build/samlast
 #   make deps       install missing Debian packages and npm modules (idempotent)
-#   make demo       deps, build, generate and import the demo city, print KPIs
+#   make demo       deps, build, generate and import the demo city, compute its
+#                   emissions, print KPIs, then serve the dashboard
+#                   (DEMO_SERVE=0 stops after the KPIs)
 #   make test       deps, build, all tests; again under ASan+UBSan; prints
 #                   a final "N passed, N failed" line
 #   make bench      benchmarks (see bench/RESULTS.md)
@@ -18,6 +20,8 @@ FUZZ_SECONDS ?= 30
 DEMO_DB ?= demo.db
 DEMO_DIR ?= demo-data
 DEMO_SEED ?= 1
+DEMO_SERVE ?= 1
+DEMO_LISTEN ?= 127.0.0.1:8080
 
 DEB_PACKAGES = build-essential meson ninja-build pkg-config python3 clang \
 	libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libsodium-dev \
@@ -69,7 +73,15 @@ demo: deps build
 	$(SAMLAST) import --db $(DEMO_DB) --kind trips $(DEMO_DIR)/trips.csv
 	$(SAMLAST) import --db $(DEMO_DB) --kind orders $(DEMO_DIR)/orders.csv
 	$(SAMLAST) import --db $(DEMO_DB) --kind deliveries $(DEMO_DIR)/deliveries.csv
+	$(SAMLAST) emissions recompute --db $(DEMO_DB)
 	$(SAMLAST) kpi --db $(DEMO_DB)
+	@if [ "$(DEMO_SERVE)" = 1 ]; then \
+		token=$$($(SAMLAST) token create --db $(DEMO_DB) --role admin --label demo); \
+		echo; echo "Dashboard and API: http://$(DEMO_LISTEN)/"; \
+		echo "Demo admin token:  $$token"; \
+		echo "(Ctrl-C stops the server; 'make demo DEMO_SERVE=0' skips it)"; echo; \
+		exec $(SAMLAST) serve --db $(DEMO_DB) --listen $(DEMO_LISTEN); \
+	fi
 
 test: deps build
 	@rm -f $(BUILD)/meson-logs/testlog.json $(ASAN_BUILD)/meson-logs/testlog.json
