@@ -13,8 +13,9 @@
  * available" (no data to divide by) — so that the CLI, the HTTP server and the
  * report module format it as they like; JSON and CSV writers are provided.
  *
- * CO2e KPIs appear only when the store has the table delivery_emissions
- * (added by the emissions migration); the check is made at run time.
+ * CO2e KPIs appear only when the table delivery_emissions (migration 0002)
+ * holds computed emissions (`samlast emissions recompute`); the check is made
+ * at run time, so an empty table never reads as 0 kg.
  */
 #ifndef SAMLAST_KPI_H
 #define SAMLAST_KPI_H

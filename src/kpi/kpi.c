@@ -1021,6 +1021,13 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 	cx.has_em = has_table(st, "delivery_emissions") &&
 	            has_columns(st, "SELECT delivery_id, wtw_g, quality FROM delivery_emissions"
 	                            " WHERE 1 = 0");
+	/* an empty table (the migration made it, nothing was computed yet)
+	 * would read as 0 kg: leave the CO2e KPIs out until there is data */
+	if (cx.has_em) {
+		int64_t any = 0;
+		cx.has_em = sl_store_query_int64(st, "SELECT EXISTS (SELECT 1 FROM delivery_emissions)",
+		                                 &any, NULL) == 0 && any;
+	}
 
 	sl_kpi_result *r = calloc(1, sizeof *r);
 	if (!r)

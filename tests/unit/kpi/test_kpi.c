@@ -94,7 +94,7 @@ Test(kpi, every_kpi_matches_hand_calculation)
 	const sl_kpi_row *t = &r->total;
 	cr_assert_eq(r->n_rows, 1);
 	cr_assert_eq(r->receiving_units, 2);
-	cr_assert_eq(r->has_emissions, 0);
+	cr_assert_eq(r->has_emissions, 0, "an empty delivery_emissions table is no emissions data");
 	cr_assert_lt(sl_kpi_result_index(r, "co2e_wtw_kg"), 0, "no CO2e without emissions");
 	ASSERT_NEAR(val(r, t, "deliveries"), 5); /* cancelled/announced excluded */
 	ASSERT_NEAR(val(r, t, "deliveries_per_unit_week"), 5.0 / (2 * 2));
@@ -367,10 +367,13 @@ Test(kpi, emissions_kpis_when_the_table_exists)
 	    sl_store_exec(
 	        st,
 	        "CREATE TABLE IF NOT EXISTS delivery_emissions(delivery_id INTEGER, wtw_g REAL,"
-	        " ttw_g REAL, quality TEXT);"
-	        "INSERT INTO delivery_emissions VALUES (1, 4000, 3000, 'primary'), (2, 6000, 5000, "
-	        "'modelled'),"
-	        " (6, 99999, 9999, 'primary');",
+	        " ttw_g REAL, quality TEXT, factor_set TEXT, factor_version TEXT, factor_id TEXT,"
+	        " method TEXT, tkm REAL, sfd_m REAL, computed_at INTEGER);"
+	        "INSERT INTO delivery_emissions (delivery_id, wtw_g, ttw_g, quality, factor_set,"
+	        " factor_version, factor_id, method, tkm, sfd_m, computed_at)"
+	        " VALUES (1, 4000, 3000, 'primary', 't', '1', 'f', 'm', 0, 0, 0),"
+	        " (2, 6000, 5000, 'modelled', 't', '1', 'f', 'm', 0, 0, 0),"
+	        " (6, 99999, 9999, 'primary', 't', '1', 'f', 'm', 0, 0, 0);",
 	        &e),
 	    0, "%s", e.message);
 	sl_kpi_query q;
@@ -387,7 +390,9 @@ Test(kpi, emissions_kpis_when_the_table_exists)
 Test(kpi, a_differently_shaped_emissions_table_is_ignored)
 {
 	sl_error e;
-	cr_assert_eq(sl_store_exec(st, "CREATE TABLE delivery_emissions(delivery_id INTEGER, co2 REAL)", &e), 0);
+	cr_assert_eq(sl_store_exec(st, "DROP TABLE IF EXISTS delivery_emissions;"
+	                               "CREATE TABLE delivery_emissions(delivery_id INTEGER, co2 REAL);"
+	                               "INSERT INTO delivery_emissions VALUES (1, 5)", &e), 0, "%s", e.message);
 	sl_kpi_query q;
 	two_weeks(&q);
 	sl_kpi_result *r = compute(&q);
