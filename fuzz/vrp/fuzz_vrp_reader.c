@@ -1,4 +1,5 @@
-/* fuzz_vrp_vrplib.c — libFuzzer target for the vrp module's vrplib reader: any
+/* fuzz_vrp_reader.c — libFuzzer target for one of the vrp module's readers
+ * (FUZZ_FORMAT, set by fuzz/vrp/meson.build: Solomon, VRPLIB or VROOM JSON): any
  * input must be accepted or refused with an error, never crash or leak; an
  * accepted problem must pass validation. */
 #include "samlast/vrp.h"
@@ -11,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	sl_vrp_problem *p = NULL;
 	sl_error err = {0};
-	if (sl_vrp_read_mem((const char *)data, size, "fuzz", SL_VRP_FMT_VRPLIB, &p, &err) == 0) {
+	if (sl_vrp_read_mem((const char *)data, size, "fuzz", FUZZ_FORMAT, &p, &err) == 0) {
 		if (p->n_tasks <= 12 && p->n_vehicles <= 4 && sl_vrp_problem_validate(p, &err) == 0) {
 			sl_vrp_options o;
 			sl_vrp_options_default(&o);
