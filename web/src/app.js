@@ -49,6 +49,8 @@ function cards(values, ids) {
 
 const MAIN_KPIS = ['deliveries', 'deliveries_per_unit_week', 'receiving_units', 'contract_fidelity_pct',
   'small_order_share_pct', 'euro6_share_pct', 'fossil_free_share_pct', 'fill_rate_mass_pct', 'punctuality_pct'];
+// Shown when the store holds computed emissions (has_emissions in the answer).
+const EMISSION_KPIS = ['co2e_wtw_kg', 'co2e_per_stop_kg', 'co2e_kg_per_t', 'co2e_primary_pct'];
 
 function chart(el, title, rows, id) {
   const xs = rows.map((r) => Date.parse(r.from) / 1000);
@@ -70,9 +72,17 @@ async function overview() {
   if (r.status !== 200) { main.innerHTML += `<p class="error">${esc(r.body.detail || t('denied'))}</p>`; return; }
   $('#cards').innerHTML = `<p>${t('period')}: ${r.body.period.from} – ${r.body.period.to}</p>` + cards(r.body.total.values, MAIN_KPIS);
   const g = generation;
-  const w = await api('/api/v1/kpis?by=week&kpi=deliveries_per_unit_week,contract_fidelity_pct,small_order_share_pct,euro6_share_pct,fossil_free_share_pct');
+  const em = r.body.has_emissions;
+  if (em) {
+    const e = await api(`/api/v1/kpis?kpi=${EMISSION_KPIS.join(',')}`);
+    if (e.status === 200 && !stale(g))
+      $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, EMISSION_KPIS));
+  }
+  const weekly = ['deliveries_per_unit_week', 'contract_fidelity_pct', 'small_order_share_pct', 'euro6_share_pct',
+    'fossil_free_share_pct', ...(em ? ['co2e_per_stop_kg'] : [])];
+  const w = await api(`/api/v1/kpis?by=week&kpi=${weekly.join(',')}`);
   if (w.status === 200 && !stale(g)) {
-    for (const id of ['deliveries_per_unit_week', 'contract_fidelity_pct', 'small_order_share_pct', 'euro6_share_pct', 'fossil_free_share_pct'])
+    for (const id of weekly)
       chart($('#charts'), `${kname(id)} – ${t('weekly')}`, w.body.rows, id);
   }
 }
