@@ -90,6 +90,12 @@ typedef struct sl_vrp_problem {
 
 enum { SL_VRP_FMT_AUTO = 0, SL_VRP_FMT_SOLOMON, SL_VRP_FMT_VRPLIB, SL_VRP_FMT_VROOM };
 
+/* Parse a format name ("solomon", "vrplib", "vroom") or an objective name
+ * ("cost", "distance", "vehicles-then-distance") as the CLI and the server
+ * spell them; -1 for an unknown name. */
+int sl_vrp_format_parse(const char *name);
+int sl_vrp_objective_parse(const char *name);
+
 /* A solution: one route (task index list) per vehicle, plus unassigned
  * tasks with reasons and the evaluated totals. */
 typedef struct sl_vrp_route {

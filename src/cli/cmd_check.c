@@ -25,17 +25,15 @@ int cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			fmt = !strcmp(optarg, "solomon") ? SL_VRP_FMT_SOLOMON : !strcmp(optarg, "vrplib") ? SL_VRP_FMT_VRPLIB :
-					!strcmp(optarg, "vroom") ? SL_VRP_FMT_VROOM : -1;
+			fmt = sl_vrp_format_parse(optarg);
 			if (fmt < 0) {
 				usage(stderr);
 				return EX_USAGE_;
 			}
 			break;
 		case 'O':
-			obj = !strcmp(optarg, "cost") ? SL_VRP_OBJ_COST : !strcmp(optarg, "distance") ? SL_VRP_OBJ_DISTANCE :
-					!strcmp(optarg, "vehicles-then-distance") ? SL_VRP_OBJ_VEHICLES_THEN_DISTANCE : -2;
-			if (obj < -1) {
+			obj = sl_vrp_objective_parse(optarg);
+			if (obj < 0) {
 				usage(stderr);
 				return EX_USAGE_;
 			}

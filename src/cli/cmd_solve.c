@@ -19,17 +19,6 @@ static void usage(FILE *out)
 	             "time limit 10 s; with --iterations only, the result is reproducible.\n");
 }
 
-static int parse_objective(const char *s)
-{
-	if (!strcmp(s, "cost"))
-		return SL_VRP_OBJ_COST;
-	if (!strcmp(s, "distance"))
-		return SL_VRP_OBJ_DISTANCE;
-	if (!strcmp(s, "vehicles-then-distance"))
-		return SL_VRP_OBJ_VEHICLES_THEN_DISTANCE;
-	return -2;
-}
-
 int cmd_solve(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -48,8 +37,7 @@ int cmd_solve(int argc, char **argv)
 		char *e = NULL;
 		switch (c) {
 		case 'f':
-			fmt = !strcmp(optarg, "solomon") ? SL_VRP_FMT_SOLOMON : !strcmp(optarg, "vrplib") ? SL_VRP_FMT_VRPLIB :
-					!strcmp(optarg, "vroom") ? SL_VRP_FMT_VROOM : -1;
+			fmt = sl_vrp_format_parse(optarg);
 			if (fmt < 0) {
 				usage(stderr);
 				return EX_USAGE_;
@@ -79,8 +67,8 @@ int cmd_solve(int argc, char **argv)
 			}
 			break;
 		case 'O':
-			o.objective = parse_objective(optarg);
-			if (o.objective < -1) {
+			o.objective = sl_vrp_objective_parse(optarg);
+			if (o.objective < 0) {
 				usage(stderr);
 				return EX_USAGE_;
 			}

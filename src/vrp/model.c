@@ -150,3 +150,19 @@ void sl_vrp_solution_free(sl_vrp_solution *s)
 	free(s->reason);
 	free(s);
 }
+
+int sl_vrp_format_parse(const char *name)
+{
+	return !strcmp(name, "solomon") ? SL_VRP_FMT_SOLOMON
+	       : !strcmp(name, "vrplib") ? SL_VRP_FMT_VRPLIB
+	       : !strcmp(name, "vroom")  ? SL_VRP_FMT_VROOM
+					 : -1;
+}
+
+int sl_vrp_objective_parse(const char *name)
+{
+	return !strcmp(name, "cost")			 ? SL_VRP_OBJ_COST
+	       : !strcmp(name, "distance")		 ? SL_VRP_OBJ_DISTANCE
+	       : !strcmp(name, "vehicles-then-distance") ? SL_VRP_OBJ_VEHICLES_THEN_DISTANCE
+							 : -1;
+}
