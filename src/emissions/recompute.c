@@ -281,18 +281,8 @@ int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
 			goto fail;
 		stats->deliveries_default++;
 	}
-	if (rc < 0)
-		goto fail;
-	sl_stmt_free(trips);
-	sl_stmt_free(dels);
-	sl_stmt_free(tins);
-	sl_stmt_free(dins);
-	sl_stmt_free(lone);
-	free(d);
-	free(mass);
-	free(sfd);
-	free(sh);
-	return sl_store_commit(st, err);
+	if (rc >= 0)
+		rc = 0;
 fail:
 	sl_stmt_free(trips);
 	sl_stmt_free(dels);
@@ -303,6 +293,8 @@ fail:
 	free(mass);
 	free(sfd);
 	free(sh);
+	if (rc == 0)
+		return sl_store_commit(st, err); /* one clean-up path for success and failure */
 	sl_store_rollback(st);
 	return rc;
 }
