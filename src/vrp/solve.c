@@ -304,6 +304,23 @@ static inline int loc_at(const ctx *c, const route *r, int v, int i)
 }
 
 /* Best insertion of task t (and its partner when a shipment pickup). */
+/* A candidate route `seq` (len tasks) for route ri, already known to beat
+ * best on its cost estimate: simulate it fully and keep it when feasible and
+ * not skipped by a blink (SISR's randomised greedy insertion). */
+static void keep_if_feasible(const ctx *c, int ri, const route *r, const int *seq, int len, sl_rng *rng,
+			     double blink, int pos, int pos2, ins *best)
+{
+	double dist, travel;
+	if (!simulate(c, ri, seq, len, &dist, &travel))
+		return;
+	if (blink > 0 && sl_rng_double(rng) < blink)
+		return;
+	best->delta = route_cost_of(c, ri, len, dist, travel) - r->cost;
+	best->route = ri;
+	best->pos = pos;
+	best->pos2 = pos2;
+}
+
 static void best_insertion(const ctx *c, sol *s, int t, sl_rng *rng, double blink, int *buf, ins *best)
 {
 	const sl_vrp_problem *p = c->p;
@@ -378,15 +395,7 @@ static void best_insertion(const ctx *c, sol *s, int t, sl_rng *rng, double blin
 				memcpy(buf, r->t, (size_t)i * sizeof *buf);
 				buf[i] = t;
 				memcpy(buf + i + 1, r->t + i, (size_t)(r->n - i) * sizeof *buf);
-				double dist, travel;
-				if (!simulate(c, ri, buf, r->n + 1, &dist, &travel))
-					continue;
-				if (blink > 0 && sl_rng_double(rng) < blink)
-					continue;
-				best->delta = route_cost_of(c, ri, r->n + 1, dist, travel) - r->cost;
-				best->route = ri;
-				best->pos = i;
-				best->pos2 = -1;
+				keep_if_feasible(c, ri, r, buf, r->n + 1, rng, blink, i, -1, best);
 			}
 		} else { /* shipment: pickup at i, delivery at j (positions in the new route) */
 			const sl_vrp_task *dk = &p->tasks[tk->partner];
@@ -413,15 +422,7 @@ static void best_insertion(const ctx *c, sol *s, int t, sl_rng *rng, double blin
 						if (q < r->n)
 							buf[k++] = r->t[q];
 					}
-					double dist, travel;
-					if (!simulate(c, ri, buf, r->n + 2, &dist, &travel))
-						continue;
-					if (blink > 0 && sl_rng_double(rng) < blink)
-						continue;
-					best->delta = route_cost_of(c, ri, r->n + 2, dist, travel) - r->cost;
-					best->route = ri;
-					best->pos = i;
-					best->pos2 = j;
+					keep_if_feasible(c, ri, r, buf, r->n + 2, rng, blink, i, j, best);
 				}
 			}
 		}
