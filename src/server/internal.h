@@ -26,6 +26,9 @@ enum sv_route {
 	RT_IMPORTS,
 	RT_TOKENS,
 	RT_OSRM,
+	RT_POOLING,
+	RT_ORDERING,
+	RT_FOLLOWUP,
 	RT_STATIC,
 	RT_OTHER,
 	RT_COUNT_
@@ -117,6 +120,18 @@ enum MHD_Result sv_api_kpis(sv_req *r);
 enum MHD_Result sv_api_kpi_defs(sv_req *r);
 enum MHD_Result sv_api_tokens(sv_req *r, const char *id);
 int sv_resource_known(const char *name);
+
+/* The groupage place (issue 7).  Each is called for every method on its
+ * prefix; `sub` is the path after the prefix ("" for the prefix itself, else
+ * without the leading '/').  A small request body is in r->body.
+ *   /api/v1/pooling[/...]   api_pooling.c  (board, announcements, sharing,
+ *                                           opportunities)
+ *   /api/v1/ordering[/...]  api_ordering.c (delivery-day patterns, XLSX)
+ *   /api/v1/followup[/...]  api_followup.c (baseline and follow-up)
+ */
+enum MHD_Result sv_api_pooling(sv_req *r, const char *sub);
+enum MHD_Result sv_api_ordering(sv_req *r, const char *sub);
+enum MHD_Result sv_api_followup(sv_req *r, const char *sub);
 
 /* Uploads (upload.c). */
 int sv_upload_begin(sv_req *r, const char *kind, sl_error *err);

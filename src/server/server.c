@@ -23,7 +23,7 @@
 
 static const char *const route_names[RT_COUNT_] = {
 	"healthz", "metrics", "openapi", "list", "item", "kpis", "kpi_defs", "imports", "tokens",
-	"osrm", "static", "other",
+	"osrm", "pooling", "ordering", "followup", "static", "other",
 };
 static const int status_codes[SV_NSTATUS] = {200, 201, 204, 304, 400, 401, 403, 404,
 					     405, 406, 413, 415, 422, 500, 503, 0};
@@ -350,6 +350,18 @@ static enum MHD_Result serve_osrm(sv_req *r)
 
 /* ---- routing --------------------------------------------------------- */
 
+/* The part of path p after prefix ("" for the prefix itself, else without
+ * its leading '/'), or NULL when p is not under prefix. */
+static const char *sub_path(const char *p, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(p, prefix, n))
+		return NULL;
+	if (!p[n])
+		return p + n;
+	return p[n] == '/' ? p + n + 1 : NULL;
+}
+
 static enum MHD_Result handle(sv_req *r)
 {
 	const char *p = r->path;
@@ -422,6 +434,12 @@ static enum MHD_Result handle(sv_req *r)
 	}
 	case RT_OSRM:
 		return serve_osrm(r);
+	case RT_POOLING:
+		return sv_api_pooling(r, sub_path(p, "/api/v1/pooling"));
+	case RT_ORDERING:
+		return sv_api_ordering(r, sub_path(p, "/api/v1/ordering"));
+	case RT_FOLLOWUP:
+		return sv_api_followup(r, sub_path(p, "/api/v1/followup"));
 	case RT_STATIC:
 		return serve_static(r);
 	default:
@@ -446,6 +464,12 @@ static int classify(const char *p)
 	if (!strcmp(p, "/api/v1/tokens") ||
 	    (!strncmp(p, "/api/v1/tokens/", 15) && p[15] && !strchr(p + 15, '/')))
 		return RT_TOKENS;
+	if (sub_path(p, "/api/v1/pooling"))
+		return RT_POOLING;
+	if (sub_path(p, "/api/v1/ordering"))
+		return RT_ORDERING;
+	if (sub_path(p, "/api/v1/followup"))
+		return RT_FOLLOWUP;
 	if (!strncmp(p, "/api/v1/", 8)) {
 		const char *rest = p + 8;
 		const char *slash = strchr(rest, '/');

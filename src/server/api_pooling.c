@@ -1,0 +1,10 @@
+/* api_pooling.c — HTTP endpoints under /api/v1/pooling (issue 7, the groupage place).
+ * Owned by the engineer building this part; until it lands every path
+ * answers 404 so that the route table, metrics and tests stay consistent. */
+#include "internal.h"
+
+enum MHD_Result sv_api_pooling(sv_req *r, const char *sub)
+{
+	(void)sub;
+	return sv_problem(r, 404, "no such resource", NULL);
+}
