@@ -6,6 +6,9 @@
 import L from 'leaflet';
 import uPlot from 'uplot';
 import { TEXT } from './i18n.js';
+import * as board from './board.js';
+import * as ordering from './ordering.js';
+import * as followup from './followup.js';
 
 const $ = (sel, el = document) => el.querySelector(sel);
 const main = $('#main');
@@ -213,6 +216,12 @@ async function route() {
   if (page === 'suppliers' || page === 'units') return listPage(page);
   if (page === 'supplier' || page === 'unit') return scorecard(page, decodeURIComponent(arg || ''));
   if (page === 'upload') return upload();
+  // Pages of the groupage place (issue 7), each in its own module with its
+  // own texts; they get what they need from here.
+  const ctx = { main, api, lang, esc, fmt, stale, gen: generation, go };
+  if (page === 'board') return board.render(ctx, arg);
+  if (page === 'ordering') return ordering.render(ctx, arg);
+  if (page === 'followup') return followup.render(ctx, arg);
   if (page === 'login') return login();
   return overview();
 }

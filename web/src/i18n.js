@@ -3,7 +3,7 @@
 export const TEXT = {
   sv: {
     skip: 'Hoppa till innehållet', nav_overview: 'Översikt', nav_map: 'Karta', nav_deliveries: 'Leveranser',
-    nav_suppliers: 'Leverantörer', nav_units: 'Enheter', nav_upload: 'Ladda upp', language: 'Språk',
+    nav_suppliers: 'Leverantörer', nav_units: 'Enheter', nav_upload: 'Ladda upp', nav_board: 'Samlastning', nav_ordering: 'Beställningsdagar', nav_followup: 'Uppföljning', language: 'Språk',
     logout: 'Logga ut', login_title: 'Logga in', token: 'API-nyckel (token)', login: 'Logga in',
     public: 'Fortsätt utan nyckel (öppna data)', overview: 'Översikt', period: 'Period',
     weekly: 'Per vecka', baseline: 'Baslinje (första 4 veckorna)', map_title: 'Mottagande enheter',
@@ -18,7 +18,7 @@ export const TEXT = {
   },
   en: {
     skip: 'Skip to content', nav_overview: 'Overview', nav_map: 'Map', nav_deliveries: 'Deliveries',
-    nav_suppliers: 'Suppliers', nav_units: 'Units', nav_upload: 'Upload', language: 'Language',
+    nav_suppliers: 'Suppliers', nav_units: 'Units', nav_upload: 'Upload', nav_board: 'Groupage board', nav_ordering: 'Delivery days', nav_followup: 'Follow-up', language: 'Language',
     logout: 'Log out', login_title: 'Log in', token: 'API token', login: 'Log in',
     public: 'Continue without a token (open data)', overview: 'Overview', period: 'Period',
     weekly: 'Per week', baseline: 'Baseline (first 4 weeks)', map_title: 'Receiving units',
