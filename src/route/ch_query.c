@@ -330,14 +330,29 @@ static uint32_t target_cost_key(const rg_data *d, const rg_phantom *t, uint64_t 
 	return dur;
 }
 
-int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
-                   unsigned flags, sl_route_result *res, sl_error *err)
+/* The query itself; with `path` non-NULL the edge-based nodes of the
+ * best path are appended to it (in travel order). */
+static int query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
+                 uint32_t depart_only, uint32_t *arrive, sl_route_result *res, sl_buf *path,
+                 sl_error *err)
 {
 	const rg_data *d = &c->g->d;
 	memset(res, 0, sizeof *res);
 	rg_phantom ps, pt;
 	rg_phantom_make(d, from, &ps);
 	rg_phantom_make(d, to, &pt);
+	if (depart_only != RG_NONE)
+		for (int i = 0; i < ps.n; i++)
+			if (ps.node[i] == depart_only) {
+				rg_phantom one = ps;
+				one.n = 1;
+				one.node[0] = ps.node[i];
+				one.rem_w[0] = ps.rem_w[i], one.rem_dur[0] = ps.rem_dur[i];
+				one.rem_dist[0] = ps.rem_dist[i], one.pre_w[0] = ps.pre_w[i];
+				one.pre_dur[0] = ps.pre_dur[i], one.pre_dist[0] = ps.pre_dist[i];
+				ps = one;
+				break;
+			}
 	if (ps.n == 0 || pt.n == 0)
 		return sl_error_set(err, SL_ENOROUTE, "no route");
 	side_reset(&c->f, c->n);
@@ -370,10 +385,15 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 	res->weight = (double)(total >> 32) / 10;
 	res->distance_m = (double)(uint32_t)total / 10;
 	res->duration_s = dur / 10.0;
-	if (!(flags & SL_ROUTE_GEOMETRY))
+	if (arrive) {
+		uint32_t v = meet;
+		while (c->b.par[v] != RG_NONE)
+			v = c->b.par[v];
+		*arrive = v;
+	}
+	if (!path)
 		return 0;
 	/* path: forward chain to meet, then backward chain to the target */
-	sl_buf nodes = {0};
 	size_t nf = 0;
 	uint32_t first = meet;
 	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
@@ -388,28 +408,48 @@ int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sn
 	if (seeded)
 		chain[0] = ps.node[c->f.arc[first] - SEED_ARC0];
 	nf += (size_t)seeded;
-	int rc = sl_buf_append(&nodes, &chain[0], sizeof chain[0]);
+	int rc = sl_buf_append(path, &chain[0], sizeof chain[0]);
 	for (size_t i = 1; i < nf && rc == 0; i++) {
 		uint32_t v = chain[i], a = c->f.arc[v];
 		rc =
-		    unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, &nodes);
+		    unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, path);
 	}
 	free(chain);
 	for (uint32_t v = meet; rc == 0 && c->b.par[v] != RG_NONE; v = c->b.par[v]) {
 		uint32_t a = c->b.arc[v];
-		rc = unpack(c, v, c->b.par[v], d->bwd[a].middle, &nodes);
+		rc = unpack(c, v, c->b.par[v], d->bwd[a].middle, path);
 	}
-	if (rc == 0)
-		rc = build_geometry(c, (const uint32_t *)(void *)nodes.data,
-		                    nodes.len / sizeof(uint32_t), from, to, res);
-	sl_buf_free(&nodes);
-	if (rc < 0) {
-		sl_route_result_free(res);
+	if (rc < 0)
 		return sl_error_set(err, rc,
 		                    rc == SL_ECORRUPT ? "graph cannot unpack a shortcut"
 		                                      : "out of memory");
-	}
 	return 0;
+}
+
+int rg_query_path(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
+                  uint32_t depart_only, uint32_t *arrive, sl_route_result *res, sl_buf *path,
+                  sl_error *err)
+{
+	return query(c, from, to, depart_only, arrive, res, path, err);
+}
+
+int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
+                   unsigned flags, sl_route_result *res, sl_error *err)
+{
+	if (!(flags & SL_ROUTE_GEOMETRY))
+		return query(c, from, to, RG_NONE, NULL, res, NULL, err);
+	sl_buf nodes = {0};
+	int rc = query(c, from, to, RG_NONE, NULL, res, &nodes, err);
+	if (rc == 0) {
+		rc = build_geometry(c, (const uint32_t *)(void *)nodes.data,
+		                    nodes.len / sizeof(uint32_t), from, to, res);
+		if (rc < 0) {
+			sl_route_result_free(res);
+			rc = sl_error_set(err, rc, "out of memory");
+		}
+	}
+	sl_buf_free(&nodes);
+	return rc;
 }
 
 /* ---- reference Dijkstra ------------------------------------------------------ */

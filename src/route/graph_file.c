@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #define MAGIC          "SLROUTE"
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 #define HEADER_BYTES   512
-#define NSEC           16
+#define NSEC           20
 
 enum {
 	S_PTS,
@@ -47,8 +47,13 @@ enum {
 	S_BWD,
 	S_COFF,
 	S_CSEG,
+	S_PTOSM,
+	S_ENAME,
+	S_STROFF,
+	S_STR,
 	S_COUNT
 };
+_Static_assert(S_COUNT <= NSEC, "section table fits");
 
 typedef struct fhdr {
 	char magic[8];
@@ -62,6 +67,7 @@ typedef struct fhdr {
 	int32_t grid_lon0, grid_lat0, cell_e7;
 	uint32_t grid_nx, grid_ny;
 	int32_t min_lon, min_lat, max_lon, max_lat;
+	uint32_t n_strings, n_chars;
 	uint64_t off[NSEC], len[NSEC];
 } fhdr;
 
@@ -99,6 +105,10 @@ void rg_data_free(rg_data *d)
 	free(d->bwd);
 	free(d->cell_off);
 	free(d->cell_seg);
+	free(d->pt_osm);
+	free(d->edge_name);
+	free(d->str_off);
+	free(d->str);
 	memset(d, 0, sizeof *d);
 }
 
@@ -193,6 +203,10 @@ static void sections(const rg_data *d, const void *ptr[NSEC], uint64_t len[NSEC]
 	ptr[S_BWD] = d->bwd, len[S_BWD] = sizeof(rg_arc) * (uint64_t)d->n_bwd;
 	ptr[S_COFF] = d->cell_off, len[S_COFF] = 4ull * ((uint64_t)d->grid_nx * d->grid_ny + 1);
 	ptr[S_CSEG] = d->cell_seg, len[S_CSEG] = 4ull * d->n_cellsegs;
+	ptr[S_PTOSM] = d->pt_osm, len[S_PTOSM] = 8ull * d->n_points;
+	ptr[S_ENAME] = d->edge_name, len[S_ENAME] = 8ull * d->n_edges;
+	ptr[S_STROFF] = d->str_off, len[S_STROFF] = 4ull * ((uint64_t)d->n_strings + 1);
+	ptr[S_STR] = d->str, len[S_STR] = d->n_chars;
 }
 
 int rg_write(const rg_data *d, const char *path, sl_error *err)
@@ -215,6 +229,7 @@ int rg_write(const rg_data *d, const char *path, sl_error *err)
 	h.grid_nx = d->grid_nx, h.grid_ny = d->grid_ny;
 	h.min_lon = d->min_lon, h.min_lat = d->min_lat, h.max_lon = d->max_lon,
 	h.max_lat = d->max_lat;
+	h.n_strings = d->n_strings, h.n_chars = d->n_chars;
 	uint64_t off = HEADER_BYTES;
 	uint32_t crc = 0;
 	static const char zeros[8] = {0};
@@ -361,6 +376,14 @@ static const char *validate(const rg_data *d)
 	for (uint32_t i = 0; i < d->n_cellsegs; i++)
 		if (d->cell_seg[i] + 1 >= d->n_points || !is_segment(d, d->cell_seg[i]))
 			return "bad grid segment";
+	if (d->n_strings == 0 || check_csr(d->str_off, d->n_strings, d->n_chars))
+		return "bad name table";
+	for (uint32_t i = 0; i < d->n_strings; i++)
+		if (d->str_off[i + 1] == d->str_off[i] || d->str[d->str_off[i + 1] - 1] != 0)
+			return "bad name table";
+	for (uint32_t i = 0; i < 2 * d->n_edges; i++)
+		if (d->edge_name[i] >= d->n_strings)
+			return "bad street name index";
 	return NULL;
 }
 
@@ -388,6 +411,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 	memcpy(&h, map, sizeof h);
 	const char *why = NULL;
 	int code = SL_ECORRUPT;
+	char vmsg[160];
 	char hb[HEADER_BYTES];
 	memcpy(hb, map, HEADER_BYTES);
 	memset(hb + offsetof(fhdr, crc_header), 0, 4);
@@ -395,9 +419,13 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		why = "not a samlast graph file (bad magic)";
 	else if (h.endian != 0x01020304)
 		why = "graph file written on a machine of other byte order", code = SL_EUNSUPPORTED;
-	else if (h.version != FORMAT_VERSION)
-		why = "unsupported graph format version (rebuild it with 'samlast graph build')",
-		code = SL_EUNSUPPORTED;
+	else if (h.version != FORMAT_VERSION) {
+		snprintf(vmsg, sizeof vmsg,
+		         "graph format version %u, but this samlast reads only version %d "
+		         "(rebuild the graph with 'samlast graph build')",
+		         h.version, FORMAT_VERSION);
+		why = vmsg, code = SL_EUNSUPPORTED;
+	}
 	else if (h.header_bytes != HEADER_BYTES || rg_crc32(0, hb, HEADER_BYTES) != h.crc_header)
 		why = "damaged header (checksum mismatch)";
 	else if (h.file_bytes != size)
@@ -410,10 +438,13 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		t.n_nodes = h.n_nodes, t.n_edges = h.n_edges, t.n_points = h.n_points;
 		t.n_arcs = h.n_arcs, t.n_fwd = h.n_fwd, t.n_bwd = h.n_bwd;
 		t.n_cellsegs = h.n_cellsegs, t.grid_nx = h.grid_nx, t.grid_ny = h.grid_ny;
+		t.n_strings = h.n_strings, t.n_chars = h.n_chars;
 		const void *ptr[NSEC];
 		uint64_t len[NSEC];
 		if ((uint64_t)h.grid_nx * h.grid_ny >= UINT32_MAX)
 			why = "bad grid size";
+		else if (h.n_strings == UINT32_MAX)
+			why = "bad name table";
 		else
 			sections(&t, ptr, len);
 		uint64_t expect = HEADER_BYTES;
@@ -446,6 +477,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		d->min_lon = h.min_lon, d->min_lat = h.min_lat, d->max_lon = h.max_lon,
 		d->max_lat = h.max_lat;
 		d->uturn_ds = h.uturn_ds;
+		d->n_strings = h.n_strings, d->n_chars = h.n_chars;
 		memcpy(d->profile, h.profile, sizeof d->profile);
 		d->profile[sizeof d->profile - 1] = 0;
 		d->pts = (int32_t *)(void *)(b + h.off[S_PTS]);
@@ -462,6 +494,10 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		d->bwd = (rg_arc *)(void *)(b + h.off[S_BWD]);
 		d->cell_off = (uint32_t *)(void *)(b + h.off[S_COFF]);
 		d->cell_seg = (uint32_t *)(void *)(b + h.off[S_CSEG]);
+		d->pt_osm = (int64_t *)(void *)(b + h.off[S_PTOSM]);
+		d->edge_name = (uint32_t *)(void *)(b + h.off[S_ENAME]);
+		d->str_off = (uint32_t *)(void *)(b + h.off[S_STROFF]);
+		d->str = (char *)(void *)(b + h.off[S_STR]);
 		why = validate(d);
 		if (why) {
 			free(g);

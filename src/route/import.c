@@ -30,8 +30,9 @@ typedef struct onode {
 typedef struct oway {
 	int64_t id;
 	uint32_t ref_first, ref_count;
+	uint32_t name, ref; /* string ids of the name and ref tags (0 = none) */
 	float speed_kmh;
-	uint8_t fwd, bwd, dest;
+	uint8_t fwd, bwd, flags;
 } oway;
 
 typedef struct orestr {
@@ -68,6 +69,11 @@ typedef struct reader {
 	VEC(oway) ways;
 	VEC(int64_t) refs;
 	VEC(orestr) restr;
+	/* interned street names and refs: string i is chars[soff[i]..] */
+	VEC(char) chars;
+	VEC(uint32_t) soff;
+	uint32_t *ht; /* open addressing: string id + 1, 0 = empty */
+	size_t ht_cap;
 	sl_route_build_stats *st;
 	int oom;
 	int unsorted;
@@ -94,6 +100,64 @@ static const char *find(const char **k, const char **v, int n, const char *key)
 		if (strcmp(k[i], key) == 0)
 			return v[i];
 	return NULL;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The id of string s in the name table, adding it; 0 for NULL or "".
+ * Returns RG_NONE on ENOMEM. */
+static uint32_t intern(reader *r, const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	if (r->soff.n == 0) { /* string 0 is "" */
+		if (VEC_PUSH(r->soff, 0) < 0 || VEC_PUSH(r->chars, '\0') < 0)
+			return RG_NONE;
+	}
+	if (2 * (r->soff.n + 1) > r->ht_cap) {
+		size_t nc = r->ht_cap ? 2 * r->ht_cap : 1024;
+		uint32_t *nt = calloc(nc, sizeof *nt);
+		if (!nt)
+			return RG_NONE;
+		for (size_t i = 0; i < r->ht_cap; i++)
+			if (r->ht[i]) {
+				size_t j = str_hash(r->chars.a + r->soff.a[r->ht[i] - 1]) & (nc - 1);
+				while (nt[j])
+					j = (j + 1) & (nc - 1);
+				nt[j] = r->ht[i];
+			}
+		free(r->ht);
+		r->ht = nt;
+		r->ht_cap = nc;
+	}
+	size_t len = strlen(s);
+	if (len > 255)
+		len = 255; /* names are for display; cut overlong junk */
+	char tmp[256];
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	size_t j = str_hash(tmp) & (r->ht_cap - 1);
+	while (r->ht[j]) {
+		if (strcmp(r->chars.a + r->soff.a[r->ht[j] - 1], tmp) == 0)
+			return r->ht[j] - 1;
+		j = (j + 1) & (r->ht_cap - 1);
+	}
+	if (r->chars.n + len + 1 >= UINT32_MAX / 2)
+		return 0; /* absurdly many names: drop the rest */
+	uint32_t id = (uint32_t)r->soff.n;
+	if (VEC_PUSH(r->soff, (uint32_t)r->chars.n) < 0)
+		return RG_NONE;
+	for (size_t i = 0; i <= len; i++)
+		if (VEC_PUSH(r->chars, tmp[i]) < 0)
+			return RG_NONE;
+	r->ht[j] = id + 1;
+	return id;
 }
 
 static int on_node(const void *user, const readosm_node *nd)
@@ -158,8 +222,27 @@ static int on_way(const void *user, const readosm_way *w)
 		else if (!strcmp(ow, "reversible") || !strcmp(ow, "alternating"))
 			return READOSM_OK; /* direction changes by time: not routable */
 	}
-	oway o = {w->id,        (uint32_t)r->refs.n, (uint32_t)w->node_ref_count, (float)speed,
-	          (uint8_t)fwd, (uint8_t)bwd,        (uint8_t)(acc == 2)};
+	int flags = acc == 2 ? RG_EF_DEST : 0;
+	if (junction && (strcmp(junction, "roundabout") == 0 || strcmp(junction, "circular") == 0))
+		flags |= RG_EF_ROUNDABOUT;
+	if (hw && (strcmp(hw, "motorway") == 0 || strcmp(hw, "trunk") == 0))
+		flags |= RG_EF_MOTORWAY;
+	size_t hl = hw ? strlen(hw) : 0;
+	if (hl > 5 && strcmp(hw + hl - 5, "_link") == 0)
+		flags |= RG_EF_LINK;
+	uint32_t name = intern(r, find(k, v, n, "name"));
+	uint32_t ref = intern(r, find(k, v, n, "ref"));
+	if (name == RG_NONE || ref == RG_NONE)
+		goto oom;
+	oway o = {w->id,
+	          (uint32_t)r->refs.n,
+	          (uint32_t)w->node_ref_count,
+	          name,
+	          ref,
+	          (float)speed,
+	          (uint8_t)fwd,
+	          (uint8_t)bwd,
+	          (uint8_t)flags};
 	for (int i = 0; i < w->node_ref_count; i++)
 		if (VEC_PUSH(r->refs, (int64_t)w->node_refs[i]) < 0)
 			goto oom;
@@ -413,6 +496,7 @@ typedef struct builder {
 	VEC(int32_t) pts;
 	VEC(uint32_t) cdur;
 	VEC(uint32_t) cdist;
+	VEC(int64_t) pid; /* OSM node id per point */
 } builder;
 
 static int emit_edge(builder *b, uint32_t way, const uint32_t *nodes, uint32_t cnt)
@@ -435,7 +519,8 @@ static int emit_edge(builder *b, uint32_t way, const uint32_t *nodes, uint32_t c
 		if (i == cnt - 1 && cd == 0)
 			cd = 1; /* every edge costs something */
 		if (VEC_PUSH(b->pts, nd->lon) < 0 || VEC_PUSH(b->pts, nd->lat) < 0 ||
-		    VEC_PUSH(b->cdur, cd) < 0 || VEC_PUSH(b->cdist, cl) < 0)
+		    VEC_PUSH(b->cdur, cd) < 0 || VEC_PUSH(b->cdist, cl) < 0 ||
+		    VEC_PUSH(b->pid, nd->id) < 0)
 			return SL_ENOMEM;
 	}
 	if (dur > 4e8 || dist > 4e8)
@@ -518,12 +603,26 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 	d->node_edge = malloc((size_t)nk * sizeof *d->node_edge + 4);
 	d->orig_off = malloc(((size_t)nk + 1) * sizeof *d->orig_off);
 	d->orig_tgt = malloc((size_t)n_arcs * sizeof *d->orig_tgt + 4);
+	d->pt_osm = malloc((size_t)n_points * sizeof *d->pt_osm + 8);
+	d->edge_name = malloc(2 * (size_t)n_edges * sizeof *d->edge_name + 8);
+	const reader *r = b->r;
+	d->n_strings = r->soff.n ? (uint32_t)r->soff.n : 1;
+	d->n_chars = r->soff.n ? (uint32_t)r->chars.n : 1;
+	d->str_off = malloc(((size_t)d->n_strings + 1) * sizeof *d->str_off);
+	d->str = malloc((size_t)d->n_chars + 8);
 	if (!d->pts || !d->cum_dur || !d->cum_dist || !d->pt_edge || !d->edges || !d->node_edge ||
-	    !d->orig_off || !d->orig_tgt) {
+	    !d->orig_off || !d->orig_tgt || !d->pt_osm || !d->edge_name || !d->str_off ||
+	    !d->str) {
 		free(edge_new);
 		rg_data_free(d);
 		return SL_ENOMEM;
 	}
+	if (r->soff.n) {
+		memcpy(d->str_off, r->soff.a, r->soff.n * sizeof *d->str_off);
+		memcpy(d->str, r->chars.a, r->chars.n);
+	} else
+		d->str_off[0] = 0, d->str[0] = 0;
+	d->str_off[d->n_strings] = d->n_chars;
 	d->min_lon = d->min_lat = INT32_MAX;
 	d->max_lon = d->max_lat = INT32_MIN;
 	uint32_t pt = 0;
@@ -535,8 +634,11 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 		o->first = pt;
 		o->count = e->count;
 		o->ebn[0] = o->ebn[1] = RG_NONE;
-		o->factor = b->r->ways.a[e->way].dest ? (uint32_t)p->destination_factor : 1;
-		o->flags = b->r->ways.a[e->way].dest;
+		const oway *w = &b->r->ways.a[e->way];
+		o->factor = w->flags & RG_EF_DEST ? (uint32_t)p->destination_factor : 1;
+		o->flags = w->flags;
+		d->edge_name[2 * edge_new[i]] = w->name;
+		d->edge_name[2 * edge_new[i] + 1] = w->ref;
 		for (uint32_t k = 0; k < e->count; k++, pt++) {
 			int32_t lon = b->pts.a[2 * (e->first + k)],
 			        lat = b->pts.a[2 * (e->first + k) + 1];
@@ -545,6 +647,7 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 			d->cum_dur[pt] = b->cdur.a[e->first + k];
 			d->cum_dist[pt] = b->cdist.a[e->first + k];
 			d->pt_edge[pt] = edge_new[i];
+			d->pt_osm[pt] = b->pid.a[e->first + k];
 			if (lon < d->min_lon)
 				d->min_lon = lon;
 			if (lon > d->max_lon)
@@ -830,6 +933,7 @@ out:
 	free(b.pts.a);
 	free(b.cdur.a);
 	free(b.cdist.a);
+	free(b.pid.a);
 	if (rc == SL_ENOMEM)
 		sl_error_set(err, rc, "out of memory while building the graph");
 	return rc;
@@ -924,5 +1028,8 @@ int rg_import(const char *path, const sl_route_profile *p, rg_data *d, sl_route_
 	free(r.ways.a);
 	free(r.refs.a);
 	free(r.restr.a);
+	free(r.chars.a);
+	free(r.soff.a);
+	free(r.ht);
 	return rc;
 }

@@ -95,8 +95,16 @@ typedef struct rg_edge {
 	uint32_t count;  /* number of points (>= 2) */
 	uint32_t ebn[2]; /* edge-based node forward / backward, or RG_NONE */
 	uint32_t factor; /* weight = duration * factor */
-	uint32_t flags;
+	uint32_t flags;  /* RG_EF_* */
 } rg_edge;
+
+/* rg_edge.flags: what turn-by-turn guidance needs to know about a road. */
+enum {
+	RG_EF_DEST = 1,       /* destination-only access */
+	RG_EF_ROUNDABOUT = 2, /* junction=roundabout|circular */
+	RG_EF_MOTORWAY = 4,   /* highway=motorway|trunk */
+	RG_EF_LINK = 8,       /* highway=*_link */
+};
 
 typedef struct rg_arc {
 	uint64_t key;
@@ -131,7 +139,20 @@ typedef struct rg_data {
 	int32_t min_lon, min_lat, max_lon, max_lat;
 	uint32_t uturn_ds; /* penalty (weight and duration) of turning back */
 	char profile[32];
+	/* since format 3: OSM node id of every point, and street names */
+	int64_t *pt_osm;     /* n_points */
+	uint32_t *edge_name; /* 2 * n_edges: name and ref string ids (0 = none) */
+	uint32_t n_strings;  /* string 0 is "" */
+	uint32_t n_chars;
+	uint32_t *str_off; /* n_strings + 1 */
+	char *str;         /* n_chars, every string NUL-terminated */
 } rg_data;
+
+/* String `id` of the name table ("" for 0 or out of range). */
+static inline const char *rg_string(const rg_data *d, uint32_t id)
+{
+	return id < d->n_strings ? d->str + d->str_off[id] : "";
+}
 
 struct sl_graph {
 	rg_data d;
@@ -202,5 +223,64 @@ typedef struct rg_phantom {
 } rg_phantom;
 
 void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph);
+
+/* ch_query.c: sl_route_query that also appends the path's edge-based nodes
+ * (uint32_t, travel order) to `path` (may be NULL).  With depart_only not
+ * RG_NONE the route must start on that directed edge if the source lies on
+ * it; *arrive (may be NULL) gets the directed edge the route ends on. */
+int rg_query_path(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
+                  uint32_t depart_only, uint32_t *arrive, sl_route_result *res, sl_buf *path,
+                  sl_error *err);
+
+/* ---- guidance.c: a route as a trace of points with costs, and its steps ---- */
+
+typedef struct rg_tpt {
+	double lon, lat;
+	uint32_t dur, dist, w; /* cumulative from the trace's start: ds, dm, weight ds */
+	int64_t osm;           /* OSM node id, 0 for a snapped point */
+} rg_tpt;
+
+/* Travel along one directed edge, from trace point `first` to `last`. */
+typedef struct rg_piece {
+	uint32_t node;
+	uint32_t first, last;
+} rg_piece;
+
+typedef struct rg_trace {
+	rg_tpt *p;
+	size_t n, cap;
+	rg_piece *pc;
+	size_t npc, pccap;
+} rg_trace;
+
+/* Append the path nodes[0..n) from snap `from` to snap `to` (as returned by
+ * rg_query_path) to the trace; costs continue from its last point, and a
+ * first point equal to the last one is shared.  0 or SL_ENOMEM. */
+int rg_trace_append(const rg_data *d, rg_trace *t, const uint32_t *nodes, size_t n,
+                    const sl_route_snap *from, const sl_route_snap *to);
+void rg_trace_free(rg_trace *t);
+
+/* One turn-by-turn step: travel from trace point `first` to `last` after a
+ * maneuver at `first` (OSRM's RouteStep / StepManeuver). */
+typedef struct rg_step {
+	size_t first, last;
+	const char *type;     /* "depart", "turn", "new name", "continue", ... */
+	const char *modifier; /* "left", "slight right", ..., or NULL */
+	int exit;             /* roundabout exit number, 0 = none */
+	int bearing_before, bearing_after;
+	uint32_t name, ref; /* string ids */
+} rg_step;
+
+/* The steps of a trace, ending with an "arrive" step; *out is malloc'd.
+ * 0 or SL_ENOMEM. */
+int rg_steps(const rg_data *d, const rg_trace *t, rg_step **out, size_t *n);
+
+/* Initial bearing from (lon1, lat1) to (lon2, lat2), degrees 0..359. */
+int rg_bearing(double lon1, double lat1, double lon2, double lat2);
+
+/* Douglas-Peucker: keep[i] = 1 for the points of coords[0..n) (lon,lat
+ * pairs) kept at tolerance tol_m; the ends are always kept.  Returns the
+ * number kept, or 0 on ENOMEM. */
+size_t rg_simplify(const double *coords, size_t n, double tol_m, unsigned char *keep);
 
 #endif

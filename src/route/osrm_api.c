@@ -1,18 +1,17 @@
-/* osrm_api.c — an OSRM v5-compatible request handler for the route, table
- * and nearest services, and the polyline encoder.
+/* osrm_api.c — answers to OSRM v5 requests (route, table, nearest) with
+ * OSRM's response objects, and the polyline encoder.
  *
  * The HTTP API of OSRM (Project-OSRM, "HTTP API" documentation, v5) is
- * the lingua franca of routing clients (VROOM's -r osrm, osrm.js, many
- * GIS plug-ins).  This file parses a request target
- *   /{service}/v1/{profile}/{lon,lat;lon,lat...}[.json]?{options}
- * checks it as OSRM does, runs the query on a loaded graph and writes the
- * response document with OSRM's field names and error codes.  It knows
- * nothing about HTTP itself: the server passes the target in and sends
- * back the status and body.  See docs/routing.md for the supported subset
- * and the differences. */
-#include "internal.h"
+ * the lingua franca of routing clients (VROOM's -r osrm, Leaflet Routing
+ * Machine, osrm-text-instructions, many GIS plug-ins).  osrm_parse.c reads
+ * the request target; this file runs the queries on a loaded graph and
+ * writes the JSON documents: Route, RouteLeg, RouteStep, StepManeuver,
+ * Intersection, Annotation and Waypoint objects with OSRM's field names.
+ * It knows nothing about HTTP itself: the server passes the target in and
+ * sends back the status and body.  See docs/routing.md for the supported
+ * subset and the differences. */
+#include "osrm.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,26 +42,7 @@ int sl_route_polyline_encode(const double *coords, size_t n, int precision, sl_b
 	return 0;
 }
 
-/* ---- request parsing ------------------------------------------------------------- */
-
-#define MAX_COORDS 10000
-
-typedef struct req {
-	char service[16];
-	int n;
-	double *lon, *lat, *radius;
-	/* route */
-	int geometries; /* 5, 6 or 0 = geojson */
-	int overview;   /* 0 false, 1 full/simplified */
-	int steps;
-	int skip_waypoints;
-	/* table */
-	int *sources, *dests;
-	int n_sources, n_dests; /* -1 = all */
-	int want_dur, want_dist;
-	/* nearest */
-	int number;
-} req;
+/* ---- building blocks ------------------------------------------------------------- */
 
 typedef struct resp {
 	int status;
@@ -80,251 +60,45 @@ static int fail(resp *r, const char *code, const char *msg)
 	return sl_buf_puts(&r->body, "}");
 }
 
-/* Decode %XX escapes (and '+' in query values) in place; -1 on a bad one. */
-static int pct_decode(char *s, int plus)
+/* A hint names the snapped segment: base64url of (edge, segment, position,
+ * graph size).  Clients hand hints back; this engine accepts and ignores
+ * them (snapping is cheap). */
+static void put_hint(sl_buf *b, const rg_data *d, const sl_route_snap *s)
 {
-	char *w = s;
-	for (char *p = s; *p; p++) {
-		if (*p == '%') {
-			if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
-				return -1;
-			char hex[3] = {p[1], p[2], 0};
-			int v = (int)strtol(hex, NULL, 16);
-			if (v == 0)
-				return -1;
-			*w++ = (char)v;
-			p += 2;
-		} else
-			*w++ = plus && *p == '+' ? ' ' : *p;
+	static const char al[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint32_t w[3] = {s->edge, s->segment,
+	                 (uint32_t)llround(s->t * 65535) << 16 | (d->n_nodes & 0xffff)};
+	unsigned char by[12];
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 4; k++)
+			by[4 * i + k] = (unsigned char)(w[i] >> (8 * k));
+	char out[17];
+	for (int i = 0; i < 4; i++) {
+		uint32_t x = (uint32_t)by[3 * i] << 16 | (uint32_t)by[3 * i + 1] << 8 | by[3 * i + 2];
+		for (int k = 0; k < 4; k++)
+			out[4 * i + k] = al[(x >> (18 - 6 * k)) & 63];
 	}
-	*w = 0;
-	return 0;
+	out[16] = 0;
+	sl_buf_printf(b, "\"hint\":\"%s\",", out);
 }
 
-static int parse_double_strict(const char *s, const char *end, double *v)
+static void waypoint(sl_buf *b, const rg_data *d, const osrm_req *q, const sl_route_snap *s,
+                     int nodes)
 {
-	char tmp[40];
-	size_t n = (size_t)(end - s);
-	if (n == 0 || n >= sizeof tmp)
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)tmp[i]) && tmp[i] != '.' && tmp[i] != '-' &&
-		    tmp[i] != '+')
-			return -1;
-	char *e;
-	*v = strtod(tmp, &e);
-	return *e || !isfinite(*v) ? -1 : 0;
-}
-
-/* "lon,lat;lon,lat" → arrays.  Returns 0, SL_ENOMEM, or PC_SYNTAX, PC_RANGE,
- * PC_MANY. */
-enum { PC_SYNTAX = 1, PC_RANGE, PC_MANY };
-static int parse_coords(char *s, req *q)
-{
-	int n = 1;
-	for (char *p = s; *p; p++)
-		n += *p == ';';
-	if (n > MAX_COORDS)
-		return PC_MANY;
-	q->lon = calloc((size_t)n, sizeof *q->lon);
-	q->lat = calloc((size_t)n, sizeof *q->lat);
-	q->radius = calloc((size_t)n, sizeof *q->radius);
-	if (!q->lon || !q->lat || !q->radius)
-		return SL_ENOMEM;
-	int range = 0;
-	char *p = s;
-	for (int i = 0; i < n; i++) {
-		char *semi = strchr(p, ';');
-		char *end = semi ? semi : p + strlen(p);
-		char *comma = memchr(p, ',', (size_t)(end - p));
-		if (!comma || parse_double_strict(p, comma, &q->lon[i]) < 0 ||
-		    parse_double_strict(comma + 1, end, &q->lat[i]) < 0)
-			return PC_SYNTAX;
-		if (fabs(q->lon[i]) > 180 || fabs(q->lat[i]) > 90)
-			range = 1;
-		p = end + (semi ? 1 : 0);
-	}
-	q->n = n;
-	return range ? PC_RANGE : 0;
-}
-
-static int parse_bool(const char *v, int *out)
-{
-	if (strcmp(v, "true") == 0)
-		*out = 1;
-	else if (strcmp(v, "false") == 0)
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-/* "all" or "0;3;5" indices < n. */
-static int parse_indices(const char *v, int n, int **out, int *count)
-{
-	if (strcmp(v, "all") == 0) {
-		*count = -1;
-		return 0;
-	}
-	int k = 1;
-	for (const char *p = v; *p; p++)
-		k += *p == ';';
-	int *a = malloc((size_t)k * sizeof *a);
-	if (!a)
-		return SL_ENOMEM;
-	const char *p = v;
-	for (int i = 0; i < k; i++) {
-		char *e;
-		if (!isdigit((unsigned char)*p)) {
-			free(a);
-			return -1;
-		}
-		long x = strtol(p, &e, 10);
-		if ((*e && *e != ';') || x < 0 || x >= n) {
-			free(a);
-			return -1;
-		}
-		a[i] = (int)x;
-		p = *e ? e + 1 : e;
-	}
-	*out = a;
-	*count = k;
-	return 0;
-}
-
-static int parse_radiuses(const char *v, req *q)
-{
-	const char *p = v;
-	for (int i = 0; i < q->n; i++) {
-		const char *e = strchr(p, ';');
-		if (!e)
-			e = p + strlen(p);
-		if (e == p)
-			q->radius[i] = 0; /* empty: default */
-		else if ((size_t)(e - p) == 9 && strncmp(p, "unlimited", 9) == 0)
-			q->radius[i] = SL_ROUTE_SNAP_MAX_M;
-		else if (parse_double_strict(p, e, &q->radius[i]) < 0 || q->radius[i] < 0)
-			return -1;
-		if (!*e)
-			return i == q->n - 1 ? 0 : -1;
-		p = e + 1;
-	}
-	return -1;
-}
-
-/* Options.  Returns 0, or fills the error response and returns 1. */
-static int parse_options(char *query, req *q, resp *r)
-{
-	if (!query || !*query)
-		return 0;
-	for (char *kv = query, *next; kv; kv = next) {
-		next = strchr(kv, '&');
-		if (next)
-			*next++ = 0;
-		if (!*kv)
-			continue;
-		char *eq = strchr(kv, '=');
-		if (!eq)
-			return fail(r, "InvalidUrl",
-			            "Query string malformed: option without a value"),
-			       1;
-		*eq = 0;
-		char *k = kv, *v = eq + 1;
-		if (pct_decode(v, 1) < 0)
-			return fail(r, "InvalidUrl", "Query string malformed: bad escape"), 1;
-		int bad = 0, known = 1, b;
-		int is_route = strcmp(q->service, "route") == 0;
-		int is_table = strcmp(q->service, "table") == 0;
-		if (strcmp(k, "radiuses") == 0)
-			bad = parse_radiuses(v, q) < 0;
-		else if (strcmp(k, "generate_hints") == 0 || strcmp(k, "skip_waypoints") == 0) {
-			bad = parse_bool(v, &b) < 0;
-			if (!bad && k[0] == 's')
-				q->skip_waypoints = b;
-		} else if (strcmp(k, "hints") == 0 || strcmp(k, "bearings") == 0 ||
-		           strcmp(k, "approaches") == 0 || strcmp(k, "exclude") == 0 ||
-		           strcmp(k, "snapping") == 0)
-			; /* accepted and ignored (docs/routing.md) */
-		else if (is_route && strcmp(k, "geometries") == 0) {
-			if (strcmp(v, "polyline") == 0)
-				q->geometries = 5;
-			else if (strcmp(v, "polyline6") == 0)
-				q->geometries = 6;
-			else if (strcmp(v, "geojson") == 0)
-				q->geometries = 0;
-			else
-				bad = 1;
-		} else if (is_route && strcmp(k, "overview") == 0) {
-			if (strcmp(v, "full") == 0 || strcmp(v, "simplified") == 0)
-				q->overview = 1;
-			else if (strcmp(v, "false") == 0)
-				q->overview = 0;
-			else
-				bad = 1;
-		} else if (is_route && strcmp(k, "steps") == 0)
-			bad = parse_bool(v, &q->steps) < 0;
-		else if (is_route &&
-		         (strcmp(k, "alternatives") == 0 || strcmp(k, "annotations") == 0 ||
-		          strcmp(k, "continue_straight") == 0 || strcmp(k, "waypoints") == 0))
-			; /* one route, no annotations: accepted (docs/routing.md) */
-		else if (is_table && strcmp(k, "sources") == 0) {
-			free(q->sources);
-			q->sources = NULL;
-			int rc = parse_indices(v, q->n, &q->sources, &q->n_sources);
-			if (rc == SL_ENOMEM)
-				return -1;
-			bad = rc < 0;
-		} else if (is_table && strcmp(k, "destinations") == 0) {
-			free(q->dests);
-			q->dests = NULL;
-			int rc = parse_indices(v, q->n, &q->dests, &q->n_dests);
-			if (rc == SL_ENOMEM)
-				return -1;
-			bad = rc < 0;
-		} else if (is_table && strcmp(k, "annotations") == 0) {
-			q->want_dur = strstr(v, "duration") != NULL;
-			q->want_dist = strstr(v, "distance") != NULL;
-			bad = !q->want_dur && !q->want_dist;
-		} else if (is_table && (strcmp(k, "fallback_speed") == 0 ||
-		                        strcmp(k, "fallback_coordinate") == 0 ||
-		                        strcmp(k, "scale_factor") == 0))
-			;
-		else if (strcmp(q->service, "nearest") == 0 && strcmp(k, "number") == 0) {
-			char *e;
-			long x = strtol(v, &e, 10);
-			bad = *e || e == v || x < 1;
-			q->number = (int)(x > SL_ROUTE_OSRM_MAX_NEAREST ? -1 : x);
-		} else
-			known = 0;
-		if (!known) {
-			char msg[128];
-			snprintf(msg, sizeof msg, "Query string malformed: unknown option '%.40s'",
-			         k);
-			return fail(r, "InvalidUrl", msg), 1;
-		}
-		if (bad) {
-			char msg[128];
-			snprintf(msg, sizeof msg, "Invalid value for option '%.40s'", k);
-			return fail(r, "InvalidOptions", msg), 1;
-		}
-	}
-	return 0;
-}
-
-/* ---- responses ----------------------------------------------------------------------- */
-
-static void waypoint(sl_buf *b, const sl_route_snap *s, int nodes)
-{
-	sl_buf_printf(b, "{\"hint\":\"\",\"distance\":%.3f,\"name\":\"\",\"location\":[%.6f,%.6f]",
-	              s->distance_m, s->lon, s->lat);
+	sl_buf_putc(b, '{');
+	if (q->generate_hints)
+		put_hint(b, d, s);
+	sl_buf_printf(b, "\"distance\":%.3f,\"name\":", s->distance_m);
+	sl_buf_json_string(b, rg_string(d, d->edge_name[2 * s->edge]));
+	sl_buf_printf(b, ",\"location\":[%.6f,%.6f]", s->lon, s->lat);
 	if (nodes)
-		sl_buf_puts(b, ",\"nodes\":[0,0]");
+		sl_buf_printf(b, ",\"nodes\":[%lld,%lld]", (long long)d->pt_osm[s->segment],
+		              (long long)d->pt_osm[s->segment + 1]);
 	sl_buf_putc(b, '}');
 }
 
-static int snap_all(const sl_graph *g, const req *q, sl_route_snap *s, resp *r)
+static int snap_all(const sl_graph *g, const osrm_req *q, sl_route_snap *s, resp *r)
 {
 	for (int i = 0; i < q->n; i++)
 		if (sl_route_nearest(g, q->lon[i], q->lat[i], q->radius[i], &s[i], NULL) != 0) {
@@ -337,8 +111,14 @@ static int snap_all(const sl_graph *g, const req *q, sl_route_snap *s, resp *r)
 	return 0;
 }
 
+/* A geometry of n lon,lat pairs (a single point is drawn as two). */
 static void geometry(sl_buf *b, const double *c, size_t n, int kind)
 {
+	double two[4];
+	if (n == 1) {
+		two[0] = two[2] = c[0], two[1] = two[3] = c[1];
+		c = two, n = 2;
+	}
 	if (kind == 0) {
 		sl_buf_puts(b, "{\"type\":\"LineString\",\"coordinates\":[");
 		for (size_t i = 0; i < n; i++)
@@ -352,51 +132,275 @@ static void geometry(sl_buf *b, const double *c, size_t n, int kind)
 	}
 }
 
-static int do_route(const sl_graph *g, sl_route_ctx *ctx, const req *q, resp *r)
+/* Trace points [a..b] as lon,lat pairs into `out` (cleared first). */
+static int trace_coords(const rg_trace *t, size_t a, size_t b, sl_buf *out)
 {
+	sl_buf_reset(out);
+	for (size_t i = a; i <= b && i < t->n; i++) {
+		double p[2] = {t->p[i].lon, t->p[i].lat};
+		if (sl_buf_append(out, p, sizeof p) < 0)
+			return SL_ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- route ------------------------------------------------------------------------------ */
+
+static void put_step(sl_buf *b, const rg_data *d, const rg_trace *t, const rg_step *s, int kind,
+                     sl_buf *tmp)
+{
+	const rg_tpt *p0 = &t->p[s->first], *p1 = &t->p[s->last];
+	sl_buf_puts(b, "{\"geometry\":");
+	trace_coords(t, s->first, s->last, tmp);
+	geometry(b, (const double *)(void *)tmp->data, tmp->len / (2 * sizeof(double)), kind);
+	sl_buf_printf(b, ",\"maneuver\":{\"bearing_after\":%d,\"bearing_before\":%d,"
+	                 "\"location\":[%.6f,%.6f],\"type\":\"%s\"",
+	              s->bearing_after, s->bearing_before, p0->lon, p0->lat, s->type);
+	if (s->modifier)
+		sl_buf_printf(b, ",\"modifier\":\"%s\"", s->modifier);
+	if (s->exit > 0 && strcmp(s->type, "roundabout") == 0)
+		sl_buf_printf(b, ",\"exit\":%d", s->exit);
+	sl_buf_puts(b, "},\"mode\":\"driving\",\"driving_side\":\"right\",\"name\":");
+	sl_buf_json_string(b, rg_string(d, s->name));
+	if (s->ref) {
+		sl_buf_puts(b, ",\"ref\":");
+		sl_buf_json_string(b, rg_string(d, s->ref));
+	}
+	/* one intersection, at the maneuver: the way in and the way out */
+	sl_buf_printf(b, ",\"intersections\":[{\"location\":[%.6f,%.6f],", p0->lon, p0->lat);
+	int depart = !strcmp(s->type, "depart"), arrive = !strcmp(s->type, "arrive");
+	int in = (s->bearing_before + 180) % 360;
+	if (depart)
+		sl_buf_printf(b, "\"bearings\":[%d],\"entry\":[true],\"out\":0}]", s->bearing_after);
+	else if (arrive)
+		sl_buf_printf(b, "\"bearings\":[%d],\"entry\":[true],\"in\":0}]", in);
+	else if (in == s->bearing_after)
+		sl_buf_printf(b, "\"bearings\":[%d],\"entry\":[true],\"in\":0,\"out\":0}]", in);
+	else {
+		int lo = in < s->bearing_after ? in : s->bearing_after;
+		int hi = in < s->bearing_after ? s->bearing_after : in;
+		sl_buf_printf(b, "\"bearings\":[%d,%d],\"entry\":[true,true],\"in\":%d,\"out\":%d}]",
+		              lo, hi, in == lo ? 0 : 1, in == lo ? 1 : 0);
+	}
+	sl_buf_printf(b, ",\"weight\":%.1f,\"duration\":%.1f,\"distance\":%.1f}",
+	              (p1->w - p0->w) / 10.0, (p1->dur - p0->dur) / 10.0,
+	              (p1->dist - p0->dist) / 10.0);
+}
+
+/* "Names of the two major roads used" (OSRM's leg summary with steps). */
+static void put_summary(sl_buf *b, const rg_data *d, const rg_trace *t, const rg_step *st,
+                        size_t ns)
+{
+	uint32_t best[2] = {0, 0};
+	uint64_t len[2] = {0, 0};
+	size_t at[2] = {0, 0};
+	for (size_t i = 0; i < ns; i++) {
+		uint32_t nm = st[i].name ? st[i].name : st[i].ref;
+		if (!nm || nm == best[0] || nm == best[1])
+			continue;
+		uint64_t l = 0;
+		for (size_t k = i; k < ns; k++)
+			if ((st[k].name ? st[k].name : st[k].ref) == nm)
+				l += t->p[st[k].last].dist - t->p[st[k].first].dist;
+		if (l > len[0]) {
+			best[1] = best[0], len[1] = len[0], at[1] = at[0];
+			best[0] = nm, len[0] = l, at[0] = i;
+		} else if (l > len[1])
+			best[1] = nm, len[1] = l, at[1] = i;
+	}
+	sl_buf summary = {0};
+	int first = best[1] && at[1] < at[0] ? 1 : 0;
+	if (best[first])
+		sl_buf_puts(&summary, rg_string(d, best[first]));
+	if (best[1 - first]) {
+		if (summary.len)
+			sl_buf_puts(&summary, ", ");
+		sl_buf_puts(&summary, rg_string(d, best[1 - first]));
+	}
+	sl_buf_json_string(b, summary.data ? summary.data : "");
+	sl_buf_free(&summary);
+}
+
+static void put_annotation(sl_buf *b, const rg_trace *t, int ann)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} f[] = {{ANN_DISTANCE, "distance"}, {ANN_DURATION, "duration"},
+	         {ANN_DATASOURCES, "datasources"}, {ANN_NODES, "nodes"},
+	         {ANN_WEIGHT, "weight"},     {ANN_SPEED, "speed"}};
+	sl_buf_puts(b, ",\"annotation\":{");
+	int any = 0;
+	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+		if (!(ann & f[k].bit))
+			continue;
+		sl_buf_printf(b, "%s\"%s\":[", any++ ? "," : "", f[k].name);
+		int m = 0;
+		if (f[k].bit == ANN_NODES) {
+			for (size_t i = 0; i < t->n; i++)
+				if (t->p[i].osm)
+					sl_buf_printf(b, "%s%lld", m++ ? "," : "",
+					              (long long)t->p[i].osm);
+		} else
+			for (size_t i = 1; i < t->n; i++) {
+				const rg_tpt *a = &t->p[i - 1], *c = &t->p[i];
+				double du = (c->dur - a->dur) / 10.0, di = (c->dist - a->dist) / 10.0;
+				if (i > 1)
+					sl_buf_putc(b, ',');
+				if (f[k].bit == ANN_DISTANCE)
+					sl_buf_printf(b, "%.1f", di);
+				else if (f[k].bit == ANN_DURATION)
+					sl_buf_printf(b, "%.1f", du);
+				else if (f[k].bit == ANN_WEIGHT)
+					sl_buf_printf(b, "%.1f", (c->w - a->w) / 10.0);
+				else if (f[k].bit == ANN_SPEED)
+					sl_buf_printf(b, "%.1f", du > 0 ? round(di / du * 10) / 10 : 0);
+				else
+					sl_buf_putc(b, '0');
+			}
+		sl_buf_putc(b, ']');
+	}
+	if (ann & ANN_DATASOURCES)
+		sl_buf_puts(b, ",\"metadata\":{\"datasource_names\":[\"profile\"]}");
+	sl_buf_putc(b, '}');
+}
+
+/* The overview: the legs' traces joined, simplified unless overview=full. */
+static int put_overview(sl_buf *b, const rg_trace *legs, size_t nl, const osrm_req *q)
+{
+	sl_buf c = {0};
+	for (size_t l = 0; l < nl; l++)
+		for (size_t i = c.len && legs[l].n ? 1 : 0; i < legs[l].n; i++) {
+			double p[2] = {legs[l].p[i].lon, legs[l].p[i].lat};
+			if (sl_buf_append(&c, p, sizeof p) < 0) {
+				sl_buf_free(&c);
+				return SL_ENOMEM;
+			}
+		}
+	double *pts = (double *)(void *)c.data;
+	size_t n = c.len / (2 * sizeof(double));
+	if (q->overview == 1 && n > 2) {
+		/* tolerance from the route's extent: about a pixel when the whole
+		 * route fills a 2000-pixel-wide map, within 1..100 m */
+		double lo0 = pts[0], lo1 = pts[0], la0 = pts[1], la1 = pts[1];
+		for (size_t i = 1; i < n; i++) {
+			lo0 = fmin(lo0, pts[2 * i]), lo1 = fmax(lo1, pts[2 * i]);
+			la0 = fmin(la0, pts[2 * i + 1]), la1 = fmax(la1, pts[2 * i + 1]);
+		}
+		double tol = sl_route_haversine_m(lo0, la0, lo1, la1) / 2000;
+		tol = tol < 1 ? 1 : tol > 100 ? 100 : tol;
+		unsigned char *keep = malloc(n);
+		if (!keep || rg_simplify(pts, n, tol, keep) == 0) {
+			free(keep);
+			sl_buf_free(&c);
+			return SL_ENOMEM;
+		}
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (keep[i]) {
+				pts[2 * m] = pts[2 * i], pts[2 * m + 1] = pts[2 * i + 1];
+				m++;
+			}
+		n = m;
+		free(keep);
+	}
+	sl_buf_puts(b, "\"geometry\":");
+	if (n)
+		geometry(b, pts, n, q->geometries);
+	else
+		sl_buf_puts(b, "null");
+	sl_buf_putc(b, ',');
+	sl_buf_free(&c);
+	return 0;
+}
+
+static int do_route(const sl_graph *g, sl_route_ctx *ctx, const osrm_req *q, resp *r)
+{
+	const rg_data *d = &g->d;
 	if (q->n < 2)
 		return fail(r, "InvalidOptions", "Number of coordinates needs to be at least two.");
 	if (q->n > SL_ROUTE_OSRM_MAX_ROUTE_POINTS)
 		return fail(r, "TooBig", "Too many coordinates");
+	int nw = q->waypoints ? q->n_waypoints : q->n;
 	sl_route_snap *s = calloc((size_t)q->n, sizeof *s);
-	sl_buf legs = {0}, coords = {0};
-	int rc = 0;
-	if (!s)
-		return SL_ENOMEM;
+	rg_trace *tr = calloc((size_t)nw, sizeof *tr);
+	sl_buf legs = {0}, path = {0}, tmp = {0};
+	rg_step *st = NULL;
+	int rc = SL_ENOMEM;
+	if (!s || !tr)
+		goto out;
+	rc = 0;
 	if (snap_all(g, q, s, r))
 		goto out;
+	int need_trace = q->overview || q->steps || q->annotations;
 	double tw = 0, td = 0, tl = 0;
-	for (int i = 0; i + 1 < q->n; i++) {
-		sl_route_result res;
-		int qr = sl_route_query(ctx, &s[i], &s[i + 1], q->overview ? SL_ROUTE_GEOMETRY : 0,
-		                        &res, NULL);
-		if (qr == SL_ENOROUTE) {
-			fail(r, "NoRoute", "Impossible route between points");
-			goto out;
+	uint32_t arrive = RG_NONE;
+	for (int l = 0; l + 1 < nw; l++) {
+		int a = q->waypoints ? q->waypoints[l] : l, z = q->waypoints ? q->waypoints[l + 1] : l + 1;
+		double lw = 0, ld = 0, ll = 0;
+		for (int i = a; i < z; i++) {
+			sl_route_result res;
+			sl_buf_reset(&path);
+			uint32_t only = q->continue_straight && i > 0 ? arrive : RG_NONE;
+			int qr = rg_query_path(ctx, &s[i], &s[i + 1], only, &arrive, &res,
+			                       need_trace ? &path : NULL, NULL);
+			if (qr == SL_ENOROUTE && only != RG_NONE) { /* a dead end: turn back */
+				sl_buf_reset(&path);
+				qr = rg_query_path(ctx, &s[i], &s[i + 1], RG_NONE, &arrive, &res,
+				                   need_trace ? &path : NULL, NULL);
+			}
+			if (qr == SL_ENOROUTE) {
+				fail(r, "NoRoute", "Impossible route between points");
+				goto out;
+			}
+			if (qr) {
+				rc = qr == SL_ENOMEM ? SL_ENOMEM : 0;
+				if (!rc)
+					fail(r, "NoRoute", "Impossible route between points");
+				goto out;
+			}
+			lw += res.weight, ld += res.duration_s, ll += res.distance_m;
+			if (need_trace &&
+			    rg_trace_append(d, &tr[l], (const uint32_t *)(void *)path.data,
+			                    path.len / sizeof(uint32_t), &s[i], &s[i + 1]) < 0) {
+				rc = SL_ENOMEM;
+				goto out;
+			}
 		}
-		if (qr) {
+		tw += lw, td += ld, tl += ll;
+		sl_buf_puts(&legs, l ? ",{\"steps\":[" : "{\"steps\":[");
+		size_t ns = 0;
+		if (q->steps) {
+			free(st);
+			st = NULL;
+			if (rg_steps(d, &tr[l], &st, &ns) < 0) {
+				rc = SL_ENOMEM;
+				goto out;
+			}
+			for (size_t k = 0; k < ns; k++) {
+				if (k)
+					sl_buf_putc(&legs, ',');
+				put_step(&legs, d, &tr[l], &st[k], q->geometries, &tmp);
+			}
+		}
+		sl_buf_puts(&legs, "],\"summary\":");
+		if (q->steps)
+			put_summary(&legs, d, &tr[l], st, ns);
+		else
+			sl_buf_puts(&legs, "\"\"");
+		if (q->annotations)
+			put_annotation(&legs, &tr[l], q->annotations);
+		if (sl_buf_printf(&legs, ",\"weight\":%.1f,\"duration\":%.1f,\"distance\":%.1f}", lw,
+		                  ld, ll) < 0) {
 			rc = SL_ENOMEM;
 			goto out;
 		}
-		tw += res.weight, td += res.duration_s, tl += res.distance_m;
-		sl_buf_printf(&legs,
-		              "%s{\"steps\":[],\"summary\":\"\",\"weight\":%.1f,\"duration\":%.1f,"
-		              "\"distance\":%.1f}",
-		              i ? "," : "", res.weight, res.duration_s, res.distance_m);
-		if (res.n_coords) {
-			size_t skip = coords.len ? 1 : 0;
-			sl_buf_append(&coords, res.coords + 2 * skip,
-			              (res.n_coords - skip) * 2 * sizeof(double));
-		}
-		sl_route_result_free(&res);
 	}
 	sl_buf *b = &r->body;
 	sl_buf_puts(b, "{\"code\":\"Ok\",\"routes\":[{");
-	if (q->overview) {
-		sl_buf_puts(b, "\"geometry\":");
-		geometry(b, (const double *)(void *)coords.data, coords.len / (2 * sizeof(double)),
-		         q->geometries);
-		sl_buf_putc(b, ',');
+	if (q->overview && put_overview(b, tr, (size_t)nw - 1, q) < 0) {
+		rc = SL_ENOMEM;
+		goto out;
 	}
 	sl_buf_printf(b,
 	              "\"legs\":[%s],\"weight_name\":\"routability\",\"weight\":%.1f,"
@@ -404,21 +408,29 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const req *q, resp *r)
 	              legs.data ? legs.data : "", tw, td, tl);
 	if (!q->skip_waypoints) {
 		sl_buf_puts(b, ",\"waypoints\":[");
-		for (int i = 0; i < q->n; i++) {
+		for (int i = 0; i < nw; i++) {
 			if (i)
 				sl_buf_putc(b, ',');
-			waypoint(b, &s[i], 0);
+			waypoint(b, d, q, &s[q->waypoints ? q->waypoints[i] : i], 0);
 		}
 		sl_buf_putc(b, ']');
 	}
 	sl_buf_putc(b, '}');
 	r->status = 200;
 out:
+	if (tr)
+		for (int l = 0; l < nw; l++)
+			rg_trace_free(&tr[l]);
+	free(tr);
 	free(s);
+	free(st);
 	sl_buf_free(&legs);
-	sl_buf_free(&coords);
+	sl_buf_free(&path);
+	sl_buf_free(&tmp);
 	return rc;
 }
+
+/* ---- table ------------------------------------------------------------------------------ */
 
 static void matrix_json(sl_buf *b, const char *name, const double *m, int ns, int nd)
 {
@@ -437,52 +449,75 @@ static void matrix_json(sl_buf *b, const char *name, const double *m, int ns, in
 	sl_buf_putc(b, ']');
 }
 
-static int do_table(const sl_graph *g, sl_route_ctx *ctx, req *q, resp *r)
+static int do_table(const sl_graph *g, sl_route_ctx *ctx, const osrm_req *q, resp *r)
 {
+	const rg_data *d = &g->d;
 	if (q->n > SL_ROUTE_OSRM_MAX_TABLE_POINTS)
 		return fail(r, "TooBig", "Too many table coordinates");
 	if (q->n < 1)
 		return fail(r, "InvalidOptions", "Number of coordinates needs to be at least one.");
-	int ns = q->n_sources < 0 ? q->n : q->n_sources;
-	int nd = q->n_dests < 0 ? q->n : q->n_dests;
+	int ns = q->sources ? q->n_sources : q->n;
+	int nd = q->dests ? q->n_dests : q->n;
 	sl_route_snap *s = calloc((size_t)q->n, sizeof *s);
 	sl_route_snap *a = calloc((size_t)ns + 1, sizeof *a),
 	              *b = calloc((size_t)nd + 1, sizeof *b);
+	int *ai = calloc((size_t)ns + 1, sizeof *ai), *bi = calloc((size_t)nd + 1, sizeof *bi);
 	double *dur = malloc(((size_t)ns * (size_t)nd + 1) * sizeof *dur);
 	double *dist = malloc(((size_t)ns * (size_t)nd + 1) * sizeof *dist);
+	sl_buf fb = {0};
 	int rc = 0;
-	if (!s || !a || !b || !dur || !dist) {
+	if (!s || !a || !b || !ai || !bi || !dur || !dist) {
 		rc = SL_ENOMEM;
 		goto out;
 	}
 	if (snap_all(g, q, s, r))
 		goto out;
 	for (int i = 0; i < ns; i++)
-		a[i] = s[q->n_sources < 0 ? i : q->sources[i]];
+		a[i] = s[ai[i] = q->sources ? q->sources[i] : i];
 	for (int j = 0; j < nd; j++)
-		b[j] = s[q->n_dests < 0 ? j : q->dests[j]];
+		b[j] = s[bi[j] = q->dests ? q->dests[j] : j];
 	if (sl_route_matrix(ctx, a, (size_t)ns, b, (size_t)nd, dur, dist, NULL) != 0) {
 		rc = SL_ENOMEM;
 		goto out;
 	}
+	/* unreachable pairs: the straight line at fallback_speed, when asked */
+	for (int i = 0; i < ns && q->fallback_speed > 0; i++)
+		for (int j = 0; j < nd; j++) {
+			size_t k = (size_t)i * (size_t)nd + (size_t)j;
+			if (dur[k] >= 0)
+				continue;
+			double m = q->fallback_snapped
+			               ? sl_route_haversine_m(a[i].lon, a[i].lat, b[j].lon, b[j].lat)
+			               : sl_route_haversine_m(q->lon[ai[i]], q->lat[ai[i]],
+			                                      q->lon[bi[j]], q->lat[bi[j]]);
+			dist[k] = m;
+			dur[k] = m / q->fallback_speed;
+			sl_buf_printf(&fb, "%s[%d,%d]", fb.len ? "," : "", i, j);
+		}
+	if (q->scale_factor != 1)
+		for (size_t k = 0; k < (size_t)ns * (size_t)nd; k++)
+			if (dur[k] >= 0)
+				dur[k] = round(dur[k] * q->scale_factor * 10) / 10;
 	sl_buf *o = &r->body;
 	sl_buf_puts(o, "{\"code\":\"Ok\"");
 	if (q->want_dur)
 		matrix_json(o, "durations", dur, ns, nd);
 	if (q->want_dist)
 		matrix_json(o, "distances", dist, ns, nd);
+	if (fb.len)
+		sl_buf_printf(o, ",\"fallback_speed_cells\":[%s]", fb.data);
 	if (!q->skip_waypoints) {
 		sl_buf_puts(o, ",\"sources\":[");
 		for (int i = 0; i < ns; i++) {
 			if (i)
 				sl_buf_putc(o, ',');
-			waypoint(o, &a[i], 0);
+			waypoint(o, d, q, &a[i], 0);
 		}
 		sl_buf_puts(o, "],\"destinations\":[");
 		for (int j = 0; j < nd; j++) {
 			if (j)
 				sl_buf_putc(o, ',');
-			waypoint(o, &b[j], 0);
+			waypoint(o, d, q, &b[j], 0);
 		}
 		sl_buf_putc(o, ']');
 	}
@@ -492,16 +527,21 @@ out:
 	free(s);
 	free(a);
 	free(b);
+	free(ai);
+	free(bi);
 	free(dur);
 	free(dist);
+	sl_buf_free(&fb);
 	return rc;
 }
 
-static int do_nearest(const sl_graph *g, const req *q, resp *r)
+/* ---- nearest ---------------------------------------------------------------------------- */
+
+static int do_nearest(const sl_graph *g, const osrm_req *q, resp *r)
 {
 	if (q->n != 1)
 		return fail(r, "InvalidOptions", "Only one input coordinate is supported");
-	if (q->number < 0)
+	if (q->number > SL_ROUTE_OSRM_MAX_NEAREST)
 		return fail(r, "TooBig", "Too many results requested");
 	sl_route_snap s[SL_ROUTE_OSRM_MAX_NEAREST];
 	int n = 0;
@@ -512,7 +552,7 @@ static int do_nearest(const sl_graph *g, const req *q, resp *r)
 	for (int i = 0; i < n; i++) {
 		if (i)
 			sl_buf_putc(b, ',');
-		waypoint(b, &s[i], 1);
+		waypoint(b, &g->d, q, &s[i], 1);
 	}
 	sl_buf_puts(b, "]}");
 	r->status = 200;
@@ -522,113 +562,27 @@ static int do_nearest(const sl_graph *g, const req *q, resp *r)
 int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_query,
                          int *http_status, char **body, sl_error *err)
 {
-	req q;
+	osrm_req q;
 	memset(&q, 0, sizeof q);
-	q.geometries = 5;
-	q.overview = 1;
-	q.n_sources = q.n_dests = -1;
-	q.want_dur = 1;
-	q.number = 1;
 	resp r = {400, {0}};
 	int rc = 0;
 	sl_route_ctx *own = NULL;
-	size_t len = strlen(path_query);
-	char *buf = malloc(len + 1);
-	if (!buf)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	memcpy(buf, path_query, len + 1);
-	char *query = strchr(buf, '?');
-	if (query)
-		*query++ = 0;
-	/* /service/version/profile/coordinates */
-	char *seg[5] = {0};
-	int nseg = 0;
-	char *p = buf;
-	if (*p != '/') {
-		fail(&r, "InvalidUrl", "URL string malformed: must start with '/'");
-		goto done;
-	}
-	p++;
-	while (nseg < 5 && p) {
-		seg[nseg++] = p;
-		p = strchr(p, '/');
-		if (p)
-			*p++ = 0;
-	}
-	if (nseg != 4 || p) {
-		fail(&r, "InvalidUrl",
-		     "URL string malformed: expected /{service}/v1/{profile}/{coordinates}");
-		goto done;
-	}
-	if (strcmp(seg[0], "route") && strcmp(seg[0], "table") && strcmp(seg[0], "nearest")) {
-		fail(&r, "InvalidService", "Service not found (supported: route, table, nearest)");
-		goto done;
-	}
-	snprintf(q.service, sizeof q.service, "%s", seg[0]);
-	if (strcmp(seg[1], "v1") != 0) {
-		fail(&r, "InvalidVersion", "Version not found (supported: v1)");
-		goto done;
-	}
-	if (!*seg[2]) {
-		fail(&r, "InvalidUrl", "URL string malformed: empty profile");
-		goto done;
-	}
-	size_t cl = strlen(seg[3]);
-	if (cl > 5 && strcmp(seg[3] + cl - 5, ".json") == 0)
-		seg[3][cl - 5] = 0;
-	if (pct_decode(seg[3], 0) < 0) {
-		fail(&r, "InvalidUrl", "URL string malformed: bad escape");
-		goto done;
-	}
-	if (strncmp(seg[3], "polyline(", 9) == 0) {
-		fail(&r, "InvalidQuery", "Polyline-encoded coordinates are not supported");
-		goto done;
-	}
-	int pc = parse_coords(seg[3], &q);
-	if (pc == SL_ENOMEM) {
+	const char *code = NULL;
+	char msg[200];
+	int pr = osrm_parse(path_query, &q, &code, msg, sizeof msg);
+	if (pr == SL_ENOMEM)
 		rc = SL_ENOMEM;
-		goto done;
-	}
-	if (pc == PC_SYNTAX) {
-		fail(&r, "InvalidQuery", "Query string malformed: expected lon,lat;lon,lat");
-		goto done;
-	}
-	if (pc == PC_MANY) {
-		fail(&r, "TooBig", "Too many coordinates");
-		goto done;
-	}
-	if (pc == PC_RANGE) {
-		fail(&r, "InvalidValue", "Invalid coordinate value.");
-		goto done;
-	}
-	int po = parse_options(query, &q, &r);
-	if (po < 0) {
+	else if (pr)
+		fail(&r, code, msg);
+	else if (!ctx && !(ctx = own = sl_route_ctx_new(g)))
 		rc = SL_ENOMEM;
-		goto done;
-	}
-	if (po)
-		goto done;
-	if (!ctx) {
-		ctx = own = sl_route_ctx_new(g);
-		if (!own) {
-			rc = SL_ENOMEM;
-			goto done;
-		}
-	}
-	sl_buf_reset(&r.body);
-	if (strcmp(q.service, "route") == 0)
+	else if (q.service == OS_ROUTE)
 		rc = do_route(g, ctx, &q, &r);
-	else if (strcmp(q.service, "table") == 0)
+	else if (q.service == OS_TABLE)
 		rc = do_table(g, ctx, &q, &r);
 	else
 		rc = do_nearest(g, &q, &r);
-done:
-	free(buf);
-	free(q.lon);
-	free(q.lat);
-	free(q.radius);
-	free(q.sources);
-	free(q.dests);
+	osrm_req_free(&q);
 	sl_route_ctx_free(own);
 	if (rc == 0 && !r.body.data)
 		rc = SL_ENOMEM;
