@@ -36,5 +36,6 @@ int cmd_route(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_solve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_ordering(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{"matrix", cmd_matrix, "many-to-many duration and distance matrix"},
 	{"solve", cmd_solve, "solve a vehicle-routing problem (Solomon, VRPLIB, VROOM JSON)"},
 	{"check", cmd_check, "independently check a VRP solution against its instance"},
+	{"ordering", cmd_ordering, "propose delivery-day patterns and order rules per unit (joint)"},
 };
 
 static void usage(FILE *out)
