@@ -105,7 +105,10 @@ int sl_route_graph_build(const char *osm_path, const sl_route_profile *profile,
 typedef struct sl_graph sl_graph;
 
 /* Map a graph file read-only.  The file is checked completely before use:
- * magic, version, section bounds and a CRC-32 of the whole content.
+ * magic, version (this library reads format 3, which added street names
+ * and OSM node ids; older files are refused with SL_EUNSUPPORTED and a
+ * message to rebuild them), section bounds and a CRC-32 of the whole
+ * content.
  * Errors: SL_EIO (cannot open or map), SL_ECORRUPT (not a samlast graph,
  * truncated or damaged — the message says which), SL_EUNSUPPORTED (a
  * graph file of another format version), SL_ENOMEM. */
@@ -219,14 +222,17 @@ int sl_route_polyline_encode(const double *coords, size_t n, int precision, sl_b
 #define SL_ROUTE_OSRM_MAX_NEAREST      100
 
 /* Answer one OSRM v5 request.  `path_query` is the request target as sent
- * ("/route/v1/driving/7.41,43.73;7.42,43.74?overview=full"); services
- * route, table and nearest are supported (see docs/routing.md for the
- * subset).  Sets *http_status (200, or 400 with an OSRM error code in the
- * body: InvalidUrl, InvalidService, InvalidVersion, InvalidQuery,
- * InvalidValue, InvalidOptions, NoSegment, NoRoute, TooBig) and *body to
- * a malloc'd NUL-terminated JSON document the caller frees.  `ctx` may be
- * NULL (a temporary one is made).  Returns 0 whenever a response was
- * produced (including OSRM errors); SL_ENOMEM otherwise. */
+ * ("/route/v1/driving/7.41,43.73;7.42,43.74?overview=full&steps=true");
+ * services route (with steps, annotations, overview, waypoints, ...),
+ * table and nearest are supported (see docs/routing.md for the subset).
+ * Sets *http_status (200, or 400 with an OSRM error code in the body:
+ * InvalidUrl, InvalidService, InvalidVersion, InvalidQuery, InvalidValue,
+ * InvalidOptions, NoSegment, NoRoute, TooBig) and *body to a malloc'd
+ * NUL-terminated JSON document the caller frees.  `ctx` may be NULL: a
+ * context is then borrowed from a small pool kept with the graph (safe
+ * from any number of threads), so repeated calls allocate no search
+ * arrays.  Returns 0 whenever a response was produced (including OSRM
+ * errors); SL_ENOMEM otherwise. */
 int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_query,
                          int *http_status, char **body, sl_error *err);
 

@@ -110,6 +110,31 @@ void sl_route_ctx_free(sl_route_ctx *c)
 	free(c);
 }
 
+sl_route_ctx *rg_ctx_borrow(const sl_graph *cg)
+{
+	sl_graph *g = (sl_graph *)(uintptr_t)cg; /* only the pool changes */
+	sl_route_ctx *c = NULL;
+	pthread_mutex_lock(&g->pool_lock);
+	if (g->n_pool)
+		c = g->pool[--g->n_pool];
+	pthread_mutex_unlock(&g->pool_lock);
+	return c ? c : sl_route_ctx_new(cg);
+}
+
+void rg_ctx_return(const sl_graph *cg, sl_route_ctx *c)
+{
+	sl_graph *g = (sl_graph *)(uintptr_t)cg;
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->pool_lock);
+	if (g->n_pool < RG_POOL) {
+		g->pool[g->n_pool++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&g->pool_lock);
+	sl_route_ctx_free(c);
+}
+
 void sl_route_result_free(sl_route_result *res)
 {
 	if (!res)

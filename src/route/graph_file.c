@@ -508,6 +508,11 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		munmap(map, size);
 		return sl_error_set(err, code, "%s: %s", path, why);
 	}
+	if (pthread_mutex_init(&g->pool_lock, NULL) != 0) {
+		munmap(map, size);
+		free(g);
+		return sl_error_set(err, SL_ENOMEM, "cannot create a lock");
+	}
 	g->map = map;
 	g->map_len = size;
 	g->version = h.version;
@@ -519,6 +524,9 @@ void sl_route_graph_close(sl_graph *g)
 {
 	if (!g)
 		return;
+	for (int i = 0; i < g->n_pool; i++)
+		sl_route_ctx_free(g->pool[i]);
+	pthread_mutex_destroy(&g->pool_lock);
 	munmap(g->map, g->map_len);
 	free(g);
 }

@@ -16,6 +16,7 @@
 #ifndef SL_ROUTE_INTERNAL_H
 #define SL_ROUTE_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -154,12 +155,27 @@ static inline const char *rg_string(const rg_data *d, uint32_t id)
 	return id < d->n_strings ? d->str + d->str_off[id] : "";
 }
 
+#define RG_POOL 16
+
+/* A mapped graph.  The data never changes after opening; the only mutable
+ * part is a small lock-protected pool of idle query contexts, lent to
+ * calls that pass no context of their own (the OSRM handler in the
+ * server), so a request does not allocate search arrays sized for the
+ * whole graph. */
 struct sl_graph {
 	rg_data d;
 	void *map;
 	size_t map_len;
 	uint32_t version;
+	pthread_mutex_t pool_lock;
+	sl_route_ctx *pool[RG_POOL];
+	int n_pool;
 };
+
+/* ch_query.c: borrow a context from g's pool (or a new one; NULL on
+ * ENOMEM) and give it back (freed when the pool is full). */
+sl_route_ctx *rg_ctx_borrow(const sl_graph *g);
+void rg_ctx_return(const sl_graph *g, sl_route_ctx *c);
 
 /* Cost of entering edge-based node n. */
 static inline void rg_node_cost(const rg_data *d, uint32_t n, uint32_t *w, uint32_t *dur,

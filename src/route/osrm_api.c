@@ -574,7 +574,7 @@ int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_
 		rc = SL_ENOMEM;
 	else if (pr)
 		fail(&r, code, msg);
-	else if (!ctx && !(ctx = own = sl_route_ctx_new(g)))
+	else if (!ctx && !(ctx = own = rg_ctx_borrow(g)))
 		rc = SL_ENOMEM;
 	else if (q.service == OS_ROUTE)
 		rc = do_route(g, ctx, &q, &r);
@@ -583,7 +583,7 @@ int sl_route_osrm_handle(const sl_graph *g, sl_route_ctx *ctx, const char *path_
 	else
 		rc = do_nearest(g, &q, &r);
 	osrm_req_free(&q);
-	sl_route_ctx_free(own);
+	rg_ctx_return(g, own);
 	if (rc == 0 && !r.body.data)
 		rc = SL_ENOMEM;
 	if (rc) {

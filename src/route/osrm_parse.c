@@ -505,8 +505,8 @@ int osrm_parse(const char *target, osrm_req *q, const char **code, char *msg, si
 		fail(code, "InvalidVersion", msg, ms, "Version not found (supported: v1)");
 		goto out;
 	}
-	if (!*seg[2]) {
-		fail(code, "InvalidUrl", msg, ms, "URL string malformed: empty profile");
+	if (!*seg[2] || !*seg[3]) {
+		fail(code, "InvalidUrl", msg, ms, "URL string malformed: empty profile or coordinates");
 		goto out;
 	}
 	size_t cl = strlen(seg[3]);
