@@ -7,6 +7,7 @@
  * totals and how they were computed).  Numbers are written as numbers with
  * Swedish-friendly formats so that Excel can sum and filter them.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -224,6 +225,12 @@ static void sheet_city(lxw_worksheet *ws, const sl_ordering_result *r, const str
 
 int sl_ordering_write_xlsx(const sl_ordering_result *r, const char *path, sl_error *err)
 {
+	/* libxlsxwriter reports a file it cannot create on stderr; find out
+	 * first, quietly */
+	FILE *probe = fopen(path, "wb");
+	if (!probe)
+		return sl_error_at(err, SL_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
+	fclose(probe);
 	lxw_workbook *wb = workbook_new(path);
 	if (!wb)
 		return sl_error_at(err, SL_EIO, path, 0, 0, "cannot create the workbook");
