@@ -17,15 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int enc_value(sl_buf *out, long long v)
+static char *enc_value(char *w, long long v)
 {
 	unsigned long long u = v < 0 ? ~((unsigned long long)v << 1) : (unsigned long long)v << 1;
 	while (u >= 0x20) {
-		if (sl_buf_putc(out, (char)((0x20 | (u & 0x1f)) + 63)) < 0)
-			return SL_ENOMEM;
+		*w++ = (char)((0x20 | (u & 0x1f)) + 63);
 		u >>= 5;
 	}
-	return sl_buf_putc(out, (char)(u + 63));
+	*w++ = (char)(u + 63);
+	return w;
 }
 
 int sl_route_polyline_encode(const double *coords, size_t n, int precision, sl_buf *out)
@@ -33,9 +33,15 @@ int sl_route_polyline_encode(const double *coords, size_t n, int precision, sl_b
 	double f = precision == 6 ? 1e6 : 1e5;
 	long long plat = 0, plon = 0;
 	for (size_t i = 0; i < n; i++) {
-		long long lat = llround(coords[2 * i + 1] * f), lon = llround(coords[2 * i] * f);
-		if (enc_value(out, lat - plat) < 0 || enc_value(out, lon - plon) < 0)
+		/* a value takes at most 13 characters (64-bit zig-zag, 5 bits each) */
+		if (sl_buf_reserve(out, 26) < 0)
 			return SL_ENOMEM;
+		long long lat = llround(coords[2 * i + 1] * f), lon = llround(coords[2 * i] * f);
+		char *w = out->data + out->len;
+		w = enc_value(w, lat - plat);
+		w = enc_value(w, lon - plon);
+		out->len = (size_t)(w - out->data);
+		out->data[out->len] = 0;
 		plat = lat;
 		plon = lon;
 	}
@@ -432,19 +438,49 @@ out:
 
 /* ---- table ------------------------------------------------------------------------------ */
 
+/* Append v >= 0 with one decimal ("12.3"), as %.1f would, without printf
+ * (a 1000×1000 table has a million of them). */
+static char *dec1(char *w, double v)
+{
+	unsigned long long x = (unsigned long long)llround(v * 10);
+	char tmp[24];
+	int n = 0;
+	tmp[n++] = (char)('0' + x % 10);
+	tmp[n++] = '.';
+	x /= 10;
+	do {
+		tmp[n++] = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	while (n)
+		*w++ = tmp[--n];
+	return w;
+}
+
 static void matrix_json(sl_buf *b, const char *name, const double *m, int ns, int nd)
 {
 	sl_buf_printf(b, ",\"%s\":[", name);
 	for (int i = 0; i < ns; i++) {
-		sl_buf_puts(b, i ? ",[" : "[");
+		/* at most 21 bytes per value ("null," or digits) plus brackets */
+		if (sl_buf_reserve(b, (size_t)nd * 22 + 4) < 0)
+			return;
+		char *w = b->data + b->len;
+		*w++ = i ? ',' : '[';
+		if (i)
+			*w++ = '[';
 		for (int j = 0; j < nd; j++) {
 			double v = m[(size_t)i * (size_t)nd + (size_t)j];
-			if (v < 0)
-				sl_buf_printf(b, "%snull", j ? "," : "");
-			else
-				sl_buf_printf(b, "%s%.1f", j ? "," : "", v);
+			if (j)
+				*w++ = ',';
+			if (v < 0 || v > 1e15) {
+				memcpy(w, "null", 4);
+				w += 4;
+			} else
+				w = dec1(w, v);
 		}
-		sl_buf_putc(b, ']');
+		*w++ = ']';
+		b->len = (size_t)(w - b->data);
+		b->data[b->len] = 0;
 	}
 	sl_buf_putc(b, ']');
 }
