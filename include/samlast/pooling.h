@@ -189,8 +189,9 @@ typedef struct sl_ordering_result {
  * own category.  Public and carrier viewers get SL_EPERM.  The
  * optimisation always runs over the whole city; the viewer only filters
  * what is returned (totals are over what it sees).  *out is owned by the
- * caller (sl_ordering_result_free).  Errors: SL_EINVAL (bad period),
- * SL_ENOTFOUND (no deliveries in the period), SL_ESTORE, SL_ENOMEM, and
+ * caller (sl_ordering_result_free).  A period without deliveries gives an
+ * empty result.  Errors: SL_EINVAL (bad period), SL_ENOTFOUND (no delivered
+ * rows in the store at all, when no period is given), SL_ESTORE, SL_ENOMEM, and
  * the errors of loading the default config or factor set. */
 int sl_ordering_compute(sl_store *st, const sl_ordering_query *q, sl_ordering_result **out,
                         sl_error *err);

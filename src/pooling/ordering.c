@@ -1374,9 +1374,10 @@ int sl_ordering_compute(sl_store *st, const sl_ordering_query *q_in, sl_ordering
 	if ((rc = load_rows(&c, err)) < 0)
 		goto out;
 	if (c.nd == 0) {
-		char a[16], b[16];
-		rc = sl_error_set(err, SL_ENOTFOUND, "no delivered rows to receiving units in %s..%s",
-		                  sl_date_format(q.from_day, a, sizeof a), sl_date_format(q.to_day, b, sizeof b));
+		/* nothing delivered in the period: an empty proposal */
+		snprintf(res->distance_basis, sizeof res->distance_basis, "none");
+		snprintf(res->co2e_basis, sizeof res->co2e_basis, "no deliveries in the period");
+		rc = build_result(&c, res, err);
 		goto out;
 	}
 	place_depotless(&c);

@@ -353,7 +353,7 @@ Test(ordering, viewers_see_only_their_part)
 	drop_db(st);
 }
 
-Test(ordering, empty_period_is_not_found)
+Test(ordering, empty_period_gives_an_empty_proposal)
 {
 	sl_store *st = sharing_city();
 	sl_ordering_query q;
@@ -361,7 +361,11 @@ Test(ordering, empty_period_is_not_found)
 	q.from_day = monday0() + 400;
 	q.to_day = monday0() + 420;
 	sl_ordering_result *r = NULL;
-	cr_assert_eq(compute(st, &q, NULL, &r), SL_ENOTFOUND);
+	cr_assert_eq(compute(st, &q, NULL, &r), 0);
+	cr_assert_eq(r->n_groups, 0);
+	cr_assert_eq(r->city.deliveries_before, 0);
+	sl_ordering_result_free(r);
+	r = NULL;
 	q.to_day = q.from_day - 1;
 	cr_assert_eq(compute(st, &q, NULL, &r), SL_EINVAL);
 	drop_db(st);
