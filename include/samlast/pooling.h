@@ -120,7 +120,7 @@ typedef struct sl_ordering_query {
 	int joint;                  /* 1 (default): optimise across units;
 	                             * 0: each unit alone (the comparison) */
 	uint64_t seed;              /* local-search order; same seed, same answer */
-	int max_rounds;             /* local-search rounds (default 30) */
+	int max_rounds;             /* local-search rounds (default 60) */
 	sl_pooling_viewer viewer;   /* whose view (default: city) */
 } sl_ordering_query;
 

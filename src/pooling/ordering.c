@@ -150,7 +150,7 @@ void sl_ordering_query_init(sl_ordering_query *q)
 	q->small_order_ore = -1;
 	q->joint = 1;
 	q->seed = 1;
-	q->max_rounds = 30;
+	q->max_rounds = 60;
 	q->viewer.kind = SL_VIEWER_CITY;
 }
 
@@ -870,6 +870,10 @@ static int apply_move(ctx *c, struct group *g, unsigned to)
 	return 0;
 }
 
+/* Descent over pattern reassignments, re-optimising the tours after each
+ * round; when a round brings no improvement the best assignment so far is
+ * restored and a few random groups are kicked to another pattern (an
+ * iterated local search).  The best assignment by rebuilt tour cost wins. */
 static int optimise(ctx *c, sl_ordering_result *res, sl_error *err)
 {
 	c->tours = calloc((size_t)c->ns * 7, sizeof *c->tours);
@@ -883,60 +887,77 @@ static int optimise(ctx *c, sl_ordering_result *res, sl_error *err)
 	if (!c->q->joint || c->ng == 0)
 		return 0;
 	int *order = malloc((size_t)c->ng * sizeof *order);
-	if (!order)
+	unsigned *best = malloc((size_t)c->ng * sizeof *best);
+	if (!order || !best) {
+		free(order);
+		free(best);
 		return oom(err);
-	for (int i = 0; i < c->ng; i++)
+	}
+	for (int i = 0; i < c->ng; i++) {
 		order[i] = i;
+		best[i] = c->g[i].chosen;
+	}
+	double best_cost = template_cost(c);
 	sl_rng rng;
 	sl_rng_seed(&rng, c->q->seed);
-	int rounds = c->q->max_rounds > 0 ? c->q->max_rounds : 30;
-	for (int r = 0; r < rounds; r++) {
+	int rounds = c->q->max_rounds > 0 ? c->q->max_rounds : 60;
+	for (int r = 0; r < rounds && !rc; r++) {
 		for (int i = c->ng - 1; i > 0; i--) {
 			int j = (int)sl_rng_below(&rng, (uint64_t)i + 1), t = order[i];
 			order[i] = order[j];
 			order[j] = t;
 		}
 		long moves = 0;
-		for (int i = 0; i < c->ng; i++) {
+		for (int i = 0; i < c->ng && !rc; i++) {
 			struct group *g = &c->g[order[i]];
 			if (!g->feasible || g->npats < 2)
 				continue;
-			double best = -1e-3;
+			double bd = -1e-3;
 			unsigned to = 0;
 			for (int k = 0; k < g->npats; k++) {
 				if (g->pats[k] == g->chosen)
 					continue;
 				double dl = move_delta(c, g, g->pats[k]);
-				if (dl < best) {
-					best = dl;
+				if (dl < bd) {
+					bd = dl;
 					to = g->pats[k];
 				}
 			}
 			if (to) {
-				if (apply_move(c, g, to) < 0) {
-					free(order);
-					return oom(err);
-				}
+				if (apply_move(c, g, to) < 0)
+					rc = oom(err);
 				moves++;
 			}
 		}
 		res->moves += moves;
 		res->rounds = r + 1;
-		if ((rc = rebuild_tours(c, err)) < 0) {
-			free(order);
-			return rc;
-		}
-		if (!moves)
+		if (rc || (rc = rebuild_tours(c, err)) < 0)
 			break;
-	}
-	free(order);
-	res->template_km_joint = template_cost(c) / 1000;
-	if (res->template_km_joint > res->template_km_unit_by_unit) {
-		/* the re-optimised tours of the start were shorter: keep it */
+		double cost = template_cost(c);
+		if (cost < best_cost - 1e-6) {
+			best_cost = cost;
+			for (int i = 0; i < c->ng; i++)
+				best[i] = c->g[i].chosen;
+			continue;
+		}
+		/* no better: back to the best, kick ~5 % of the groups */
 		for (int i = 0; i < c->ng; i++)
-			c->g[i].chosen = c->g[i].init;
-		res->template_km_joint = res->template_km_unit_by_unit;
+			c->g[i].chosen = best[i];
+		int kicks = c->ng / 20 > 0 ? c->ng / 20 : 1;
+		for (int k = 0; k < kicks; k++) {
+			struct group *g = &c->g[sl_rng_below(&rng, (uint64_t)c->ng)];
+			if (g->feasible && g->npats > 1)
+				g->chosen = g->pats[sl_rng_below(&rng, (uint64_t)g->npats)];
+		}
+		rc = rebuild_tours(c, err);
 	}
+	for (int i = 0; i < c->ng; i++)
+		c->g[i].chosen = best[i];
+	free(order);
+	free(best);
+	if (rc < 0)
+		return rc;
+	res->template_km_joint = best_cost / 1000;
 	return 0;
 }
 
