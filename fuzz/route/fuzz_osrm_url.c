@@ -1,6 +1,8 @@
-/* fuzz_osrm_url.c — libFuzzer target for the OSRM request parser and
- * handler: any request target must give a JSON answer (never a crash),
- * on a small graph built once from a fixture. */
+/* fuzz_osrm_url.c — libFuzzer target for the OSRM request parser
+ * (osrm_parse.c) and handler (steps, annotations, tables): any request
+ * target must give a JSON answer with status 200 or 400 (never a crash), on
+ * a small graph built once from the steps fixture (names, refs, a
+ * roundabout, a motorway link).  Seeds: fuzz/route/osrm_url.dict. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ static sl_graph *graph(void)
 		return g;
 	const char *fx = getenv("SL_FIXTURES");
 	char in[1024], out[128];
-	snprintf(in, sizeof in, "%s/route/restriction.osm", fx ? fx : "tests/fixtures");
+	snprintf(in, sizeof in, "%s/route/steps.osm", fx ? fx : "tests/fixtures");
 	snprintf(out, sizeof out, "/tmp/sl_fuzz_osrm_%d.graph", (int)getpid());
 	sl_route_profile *p;
 	if (sl_route_profile_load("van", &p, NULL) != 0)

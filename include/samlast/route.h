@@ -144,6 +144,8 @@ typedef struct sl_route_snap {
 	uint32_t edge;     /* internal: road piece */
 	uint32_t segment;  /* internal: geometry point index of the segment start */
 	double t;          /* internal: position on the segment, 0..1 */
+	uint32_t dirs;     /* internal: directions allowed from/to the point: bit 0
+	                    * along the road's way, bit 1 against it; 0 = any */
 } sl_route_snap;
 
 /* The default and largest snapping radius, metres. */
@@ -158,6 +160,15 @@ typedef struct sl_route_snap {
  * road within the radius). */
 int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
                      sl_route_snap *out, sl_error *err);
+
+/* Like sl_route_nearest, but only onto a road that can be driven in a
+ * direction within `range_deg` of `bearing_deg` (degrees clockwise from
+ * north, as OSRM's `bearings`); the snap is then restricted to the
+ * matching direction(s), so a route leaves or arrives that way.  A
+ * negative bearing means no filter.  Errors as sl_route_nearest
+ * (SL_ENOTFOUND also when no road in range has a matching direction). */
+int sl_route_nearest_bearing(const sl_graph *g, double lon, double lat, double max_distance_m,
+                             int bearing_deg, int range_deg, sl_route_snap *out, sl_error *err);
 
 /* Up to `k` (1..SL_ROUTE_OSRM_MAX_NEAREST) snaps on distinct edges, closest
  * first, into out[0..*n_out).  Errors as sl_route_nearest, plus SL_EINVAL

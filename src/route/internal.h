@@ -240,6 +240,11 @@ typedef struct rg_phantom {
 
 void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph);
 
+/* snap.c: sl_route_nearest_k with an optional bearing filter (bearing < 0:
+ * none; see sl_route_nearest_bearing). */
+int rg_nearest(const sl_graph *g, double lon, double lat, double max_distance_m, int k,
+               int bearing, int range, sl_route_snap *out, int *n_out, sl_error *err);
+
 /* ch_query.c: sl_route_query that also appends the path's edge-based nodes
  * (uint32_t, travel order) to `path` (may be NULL).  With depart_only not
  * RG_NONE the route must start on that directed edge if the source lies on

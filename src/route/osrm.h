@@ -26,10 +26,14 @@ enum {
 	ANN_ALL = 63
 };
 
+enum { APPROACH_ANY = 0, APPROACH_CURB, APPROACH_OPPOSITE };
+
 typedef struct osrm_req {
 	int service; /* OS_* */
 	int n;       /* coordinates */
 	double *lon, *lat, *radius;
+	int *bearing, *brange; /* per coordinate; bearing -1 = none */
+	int *approach;         /* per coordinate: APPROACH_* */
 	int generate_hints, skip_waypoints;
 	/* route */
 	int geometries;        /* 5, 6 or 0 = GeoJSON */

@@ -104,16 +104,45 @@ static void waypoint(sl_buf *b, const rg_data *d, const osrm_req *q, const sl_ro
 	sl_buf_putc(b, '}');
 }
 
+/* approaches: keep the direction that has the input point on its right
+ * (curb, for right-hand traffic) or on its left (opposite), when the road
+ * can be driven that way. */
+static void approach(const rg_data *d, double lon, double lat, int a, sl_route_snap *s)
+{
+	if (a == APPROACH_ANY)
+		return;
+	uint32_t k = s->segment;
+	double c = cos(lat * 3.14159265358979323846 / 180);
+	double vx = (d->pts[2 * k + 2] - d->pts[2 * k]) / 1e7 * c;
+	double vy = (d->pts[2 * k + 3] - d->pts[2 * k + 1]) / 1e7;
+	double px = (lon - d->pts[2 * k] / 1e7) * c, py = lat - d->pts[2 * k + 1] / 1e7;
+	double cross = vx * py - vy * px; /* < 0: the point is right of the way's direction */
+	if (cross == 0)
+		return;
+	uint32_t want = (cross < 0) == (a == APPROACH_CURB) ? 1u : 2u;
+	const rg_edge *e = &d->edges[s->edge];
+	uint32_t have = s->dirs ? s->dirs : 3u;
+	if (e->ebn[0] == RG_NONE)
+		have &= 2u;
+	if (e->ebn[1] == RG_NONE)
+		have &= 1u;
+	if (have & want)
+		s->dirs = want;
+}
+
 static int snap_all(const sl_graph *g, const osrm_req *q, sl_route_snap *s, resp *r)
 {
-	for (int i = 0; i < q->n; i++)
-		if (sl_route_nearest(g, q->lon[i], q->lat[i], q->radius[i], &s[i], NULL) != 0) {
+	for (int i = 0; i < q->n; i++) {
+		if (sl_route_nearest_bearing(g, q->lon[i], q->lat[i], q->radius[i], q->bearing[i],
+		                             q->brange[i], &s[i], NULL) != 0) {
 			char msg[96];
 			snprintf(msg, sizeof msg,
 			         "Could not find a matching segment for coordinate %d", i);
 			fail(r, "NoSegment", msg);
 			return 1;
 		}
+		approach(&g->d, q->lon[i], q->lat[i], q->approach[i], &s[i]);
+	}
 	return 0;
 }
 
@@ -581,7 +610,8 @@ static int do_nearest(const sl_graph *g, const osrm_req *q, resp *r)
 		return fail(r, "TooBig", "Too many results requested");
 	sl_route_snap s[SL_ROUTE_OSRM_MAX_NEAREST];
 	int n = 0;
-	if (sl_route_nearest_k(g, q->lon[0], q->lat[0], q->radius[0], q->number, s, &n, NULL) != 0)
+	if (rg_nearest(g, q->lon[0], q->lat[0], q->radius[0], q->number, q->bearing[0], q->brange[0],
+	               s, &n, NULL) != 0)
 		return fail(r, "NoSegment", "Could not find a matching segment for coordinate 0");
 	sl_buf *b = &r->body;
 	sl_buf_puts(b, "{\"code\":\"Ok\",\"waypoints\":[");

@@ -23,6 +23,9 @@ void osrm_req_free(osrm_req *q)
 	free(q->lon);
 	free(q->lat);
 	free(q->radius);
+	free(q->bearing);
+	free(q->brange);
+	free(q->approach);
 	free(q->waypoints);
 	free(q->sources);
 	free(q->dests);
@@ -94,8 +97,13 @@ static int parse_coords(char *s, osrm_req *q)
 	q->lon = calloc((size_t)n, sizeof *q->lon);
 	q->lat = calloc((size_t)n, sizeof *q->lat);
 	q->radius = calloc((size_t)n, sizeof *q->radius);
-	if (!q->lon || !q->lat || !q->radius)
+	q->bearing = malloc((size_t)n * sizeof *q->bearing);
+	q->brange = calloc((size_t)n, sizeof *q->brange);
+	q->approach = calloc((size_t)n, sizeof *q->approach);
+	if (!q->lon || !q->lat || !q->radius || !q->bearing || !q->brange || !q->approach)
 		return SL_ENOMEM;
+	for (int i = 0; i < n; i++)
+		q->bearing[i] = -1;
 	int range = 0;
 	char *p = s;
 	for (int i = 0; i < n; i++) {
@@ -200,37 +208,50 @@ static int parse_radiuses(const char *v, osrm_req *q)
 }
 
 /* bearings: "{value},{range}" or empty, value 0..360, range 0..180. */
-static int parse_bearings(const char *v, const osrm_req *q)
+static int parse_bearings(const char *v, osrm_req *q)
 {
-	int bad = count_elems(v) != q->n;
-	for (int i = 0, k = count_elems(v); i < k; i++) {
+	int k = count_elems(v), bad = k != q->n;
+	for (int i = 0; i < k; i++) {
 		const char *s, *e;
 		elem(v, i, &s, &e);
-		if (s == e)
+		if (s == e) {
+			if (i < q->n)
+				q->bearing[i] = -1;
 			continue;
+		}
 		const char *comma = memchr(s, ',', (size_t)(e - s));
 		long b, r;
 		if (!comma || parse_int_span(s, comma, &b) < 0 || parse_int_span(comma + 1, e, &r) < 0)
 			return OPT_SYNTAX;
 		if (b > 360 || r > 180)
 			bad = 1;
+		else if (i < q->n)
+			q->bearing[i] = (int)(b % 360), q->brange[i] = (int)r;
 	}
 	return bad ? OPT_BAD : OPT_OK;
 }
 
 /* approaches: curb | unrestricted | opposite | empty, one per coordinate. */
-static int parse_approaches(const char *v, const osrm_req *q)
+static int parse_approaches(const char *v, osrm_req *q)
 {
-	for (int i = 0, k = count_elems(v); i < k; i++) {
+	int k = count_elems(v);
+	for (int i = 0; i < k; i++) {
 		const char *s, *e;
 		elem(v, i, &s, &e);
 		size_t n = (size_t)(e - s);
-		if (n && !(n == 4 && !strncmp(s, "curb", 4)) &&
-		    !(n == 12 && !strncmp(s, "unrestricted", 12)) &&
-		    !(n == 8 && !strncmp(s, "opposite", 8)))
+		int a;
+		if (n == 0 || (n == 12 && !strncmp(s, "unrestricted", 12)))
+			a = APPROACH_ANY;
+		else if (n == 4 && !strncmp(s, "curb", 4))
+			a = APPROACH_CURB;
+		else if (n == 8 && !strncmp(s, "opposite", 8))
+			a = APPROACH_OPPOSITE;
+		else
 			return OPT_SYNTAX;
+		if (i < q->n)
+			q->approach[i] = a;
 	}
-	return count_elems(v) == q->n ? OPT_OK : OPT_BAD;
+	return k == q->n ? OPT_OK : OPT_BAD;
 }
 
 /* hints: base64 (either alphabet) or empty, one per coordinate. */

@@ -7,7 +7,9 @@
  * the next ring cannot hold anything closer.  A snapped point lies inside
  * an edge; routing starts from the directed edges it lies on, with the
  * part of the edge's cost before or after the point (cf. OSRM's phantom
- * nodes). */
+ * nodes).  An optional bearing filter (OSRM's `bearings`) skips segments
+ * that cannot be driven in a direction within the given range and
+ * restricts the snap to the matching direction(s). */
 #include "internal.h"
 
 #include <math.h>
@@ -31,13 +33,16 @@ typedef struct cand {
 	double d2;
 	uint32_t seg, edge;
 	double t;
+	uint32_t dirs;
 } cand;
 
 /* The k closest segments on distinct edges, sorted by distance (ties by
- * segment index, so results are deterministic). */
+ * segment index, so results are deterministic); with a bearing filter
+ * (bearing >= 0) only segments drivable in a matching direction. */
 typedef struct best {
 	cand c[SL_ROUTE_OSRM_MAX_NEAREST];
 	int n, k;
+	int bearing, range;
 } best;
 
 static void consider(best *b, cand x)
@@ -80,11 +85,25 @@ static void try_segment(const rg_data *d, uint32_t s, double qlon, double qlat, 
 	if (t > 1)
 		t = 1;
 	double px = ax + t * vx, py = ay + t * vy;
-	consider(b, (cand){px * px + py * py, s, d->pt_edge[s], t});
+	uint32_t dirs = 0;
+	if (b->bearing >= 0) {
+		const rg_edge *e = &d->edges[d->pt_edge[s]];
+		int fwd = rg_bearing(d->pts[2 * s] / 1e7, d->pts[2 * s + 1] / 1e7,
+		                     d->pts[2 * s + 2] / 1e7, d->pts[2 * s + 3] / 1e7);
+		int df = abs(((fwd - b->bearing) % 360 + 540) % 360 - 180);
+		int db = abs(((fwd + 180 - b->bearing) % 360 + 540) % 360 - 180);
+		if (e->ebn[0] != RG_NONE && df <= b->range)
+			dirs |= 1;
+		if (e->ebn[1] != RG_NONE && db <= b->range)
+			dirs |= 2;
+		if (!dirs)
+			return;
+	}
+	consider(b, (cand){px * px + py * py, s, d->pt_edge[s], t, dirs});
 }
 
-int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_distance_m, int k,
-                       sl_route_snap *out, int *n_out, sl_error *err)
+int rg_nearest(const sl_graph *g, double lon, double lat, double max_distance_m, int k,
+               int bearing, int range, sl_route_snap *out, int *n_out, sl_error *err)
 {
 	const rg_data *d = &g->d;
 	*n_out = 0;
@@ -117,6 +136,8 @@ int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_dis
 	best b;
 	b.n = 0;
 	b.k = k;
+	b.bearing = bearing;
+	b.range = range;
 	for (long r = 0; r <= rmax; r++) {
 		double ring_min_m = (r - 1) * cell_m;
 		if (r > 1 && b.n == b.k && ring_min_m > sqrt(b.c[b.n - 1].d2) * M_PER_DEG)
@@ -151,6 +172,7 @@ int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_dis
 		o->edge = b.c[i].edge;
 		o->segment = s;
 		o->t = t;
+		o->dirs = b.c[i].dirs;
 	}
 	if (*n_out == 0)
 		return sl_error_set(err, SL_ENOTFOUND, "no road within %.0f m of %.7g,%.7g",
@@ -158,11 +180,26 @@ int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_dis
 	return 0;
 }
 
+int sl_route_nearest_k(const sl_graph *g, double lon, double lat, double max_distance_m, int k,
+                       sl_route_snap *out, int *n_out, sl_error *err)
+{
+	return rg_nearest(g, lon, lat, max_distance_m, k, -1, 0, out, n_out, err);
+}
+
 int sl_route_nearest(const sl_graph *g, double lon, double lat, double max_distance_m,
                      sl_route_snap *out, sl_error *err)
 {
 	int n;
-	return sl_route_nearest_k(g, lon, lat, max_distance_m, 1, out, &n, err);
+	return rg_nearest(g, lon, lat, max_distance_m, 1, -1, 0, out, &n, err);
+}
+
+int sl_route_nearest_bearing(const sl_graph *g, double lon, double lat, double max_distance_m,
+                             int bearing_deg, int range_deg, sl_route_snap *out, sl_error *err)
+{
+	int n;
+	if (bearing_deg >= 0)
+		bearing_deg %= 360;
+	return rg_nearest(g, lon, lat, max_distance_m, 1, bearing_deg, range_deg, out, &n, err);
 }
 
 void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph)
@@ -179,7 +216,7 @@ void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph)
 	uint32_t pl = d->cum_dist[i] + (uint32_t)llround(t * (d->cum_dist[i + 1] - d->cum_dist[i]));
 	uint32_t td = d->cum_dur[last], tl = d->cum_dist[last];
 	for (int k = 0; k < 2; k++) {
-		if (e->ebn[k] == RG_NONE)
+		if (e->ebn[k] == RG_NONE || (s->dirs && !(s->dirs & (1u << k))))
 			continue;
 		int j = ph->n++;
 		ph->node[j] = e->ebn[k];

@@ -425,6 +425,45 @@ Test(osrm_http, radiuses)
 	expect_error(R A ";" B "?radiuses=far;50", "InvalidQuery");
 }
 
+static double duration_of(const char *target)
+{
+	json_t *j = ok(target);
+	double d = num(route0(j), "duration");
+	json_decref(j);
+	return d;
+}
+
+Test(osrm_http, bearings_restrict_snapping)
+{
+	double plain = duration_of(R A ";" B);
+	/* Storgatan runs east: leaving A westward means a U-turn at its end */
+	double west = duration_of(R A ";" B "?bearings=270,20;");
+	double east = duration_of(R A ";" B "?bearings=90,20;");
+	cr_assert_float_eq(east, plain, 1e-9);
+	cr_assert_gt(west, plain + 5, "%f vs %f", west, plain);
+	/* northwards: only Kungsgatan, 90 m away, matches */
+	json_t *j = ok(R A ";" B "?bearings=0,10;");
+	json_t *w0 = json_array_get(json_object_get(j, "waypoints"), 0);
+	cr_assert_str_eq(str(w0, "name"), "Kungsgatan");
+	cr_assert_gt(num(w0, "distance"), 50);
+	json_decref(j);
+	j = ok("/nearest/v1/driving/" A "?bearings=0,10");
+	w0 = json_array_get(json_object_get(j, "waypoints"), 0);
+	cr_assert_str_eq(str(w0, "name"), "Kungsgatan");
+	json_decref(j);
+	expect_error(R A ";" B "?bearings=0,10;&radiuses=50;", "NoSegment");
+}
+
+Test(osrm_http, approaches_curb_side)
+{
+	/* A lies north of Storgatan, i.e. on the right when driving west */
+	double plain = duration_of(R A ";" B);
+	double curb = duration_of(R A ";" B "?approaches=curb;");
+	double opposite = duration_of(R A ";" B "?approaches=opposite;unrestricted");
+	cr_assert_float_eq(opposite, plain, 1e-9);
+	cr_assert_gt(curb, plain + 5, "%f vs %f", curb, plain);
+}
+
 Test(osrm_http, bearings_approaches_hints_accepted_and_checked)
 {
 	json_decref(ok(R A ";" B "?bearings=90,45;"));
