@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "samlast/pooling.h"
+#include "samlast/route.h"
 #include "samlast/store.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -368,6 +369,59 @@ Test(ordering, empty_period_gives_an_empty_proposal)
 	r = NULL;
 	q.to_day = q.from_day - 1;
 	cr_assert_eq(compute(st, &q, NULL, &r), SL_EINVAL);
+	drop_db(st);
+}
+
+/* ---- the routed path -------------------------------------------------------- */
+
+/* On a U-shaped road (tests/fixtures/pooling/ordering_u.osm) the depot and
+ * the unit are 622 m apart as the crow flies and 2846 m by road: with the
+ * graph every weekly out-and-back tour is 2 × the road length. */
+Test(ordering, road_graph_distances_replace_the_great_circle)
+{
+	const char *bin = getenv("SAMLAST_BIN"), *fx = getenv("SL_FIXTURES");
+	if (!bin || !fx)
+		cr_skip_test("SAMLAST_BIN or SL_FIXTURES is not set");
+	char graph[128], cmd[1024];
+	snprintf(graph, sizeof graph, "/tmp/sl_ordering_%d.graph", (int)getpid());
+	snprintf(cmd, sizeof cmd, "'%s' graph build --profile van '%s/pooling/ordering_u.osm' -o '%s' >/dev/null 2>&1",
+	         bin, fx, graph);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	sl_graph *g = NULL;
+	sl_error e;
+	cr_assert_eq(sl_route_graph_open(graph, &g, &e), 0, "%s", e.message);
+	sl_store *st = new_db(2);
+	exec_ok(st, "BEGIN");
+	add_org(st, 10, "supplier", "other");
+	add_site(st, 100, 10, "depot", 12.70, 56.00, 31);
+	add_org(st, 1, "unit", NULL);
+	add_site(st, 1, 1, "school", 12.71, 56.00, 31);
+	for (int w = 0; w < 4; w++)
+		add_delivery(st, 10, 1, monday0() + 7 * w + 2, 100);
+	exec_ok(st, "COMMIT");
+	sl_ordering_query q;
+	sl_ordering_query_init(&q);
+	q.from_day = monday0();
+	q.to_day = monday0() + 27;
+	sl_ordering_result *road = NULL, *crow = NULL;
+	cr_assert_eq(compute(st, &q, NULL, &crow), 0);
+	q.graph = g;
+	cr_assert_eq(compute(st, &q, NULL, &road), 0);
+	cr_assert_str_eq(road->distance_basis, "road_graph");
+	cr_assert_str_eq(crow->distance_basis, "great_circle_x1.3");
+	cr_assert_eq(road->points_off_graph, 0);
+	double leg_m = sl_route_haversine_m(12.70, 56.00, 12.70, 56.01) +
+	               sl_route_haversine_m(12.70, 56.01, 12.71, 56.01) +
+	               sl_route_haversine_m(12.71, 56.01, 12.71, 56.00);
+	double crow_m = sl_route_haversine_m(12.70, 56.00, 12.71, 56.00) * 1.3;
+	cr_assert_float_eq(road->city.km_before, 4 * 2 * leg_m / 1000, 0.02 * 8 * leg_m / 1000,
+	                   "road %.3f km, expected %.3f", road->city.km_before, 8 * leg_m / 1000);
+	cr_assert_float_eq(crow->city.km_before, 4 * 2 * crow_m / 1000, 0.01, "crow %.3f km",
+	                   crow->city.km_before);
+	sl_ordering_result_free(road);
+	sl_ordering_result_free(crow);
+	sl_route_graph_close(g);
+	unlink(graph);
 	drop_db(st);
 }
 
