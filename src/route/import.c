@@ -12,7 +12,9 @@
  *
  * libreadosm 1.1 dereferences missing XML attributes (a <tag> without k or
  * v, a <member> without role), so an .osm XML file is first checked with
- * libxml2's streaming reader and such a file is refused with its line. */
+ * libxml2's streaming reader and such a file is refused with its line; and
+ * it allocates the block sizes a PBF file declares, so the PBF framing is
+ * walked first and absurd sizes are refused (both found by fuzzing). */
 #include "internal.h"
 
 #include <libxml/xmlreader.h>
@@ -987,6 +989,84 @@ static int xml_precheck(const char *path, sl_error *err)
 	return rc;
 }
 
+static int varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* Walk the PBF framing (OSM wiki, "PBF Format": a 4-byte big-endian
+ * BlobHeader length, at most 64 KiB; the BlobHeader's datasize, at most
+ * 32 MiB) before libreadosm sees the file: libreadosm allocates whatever
+ * sizes a file declares, so a damaged file could ask for gigabytes. */
+static int pbf_precheck(const char *path, sl_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return sl_error_set(err, SL_EIO, "%s: cannot open", path);
+	unsigned char hb[65536];
+	int rc = 0;
+	long pos = 0;
+	for (int blocks = 0;; blocks++) {
+		unsigned char l4[4];
+		size_t got = fread(l4, 1, 4, f);
+		if (got == 0 && blocks > 0)
+			break;
+		if (got != 4) {
+			rc = sl_error_set(err, SL_EINVAL, "%s: not a valid OSM PBF file (%s at byte %ld)",
+			                  path, blocks ? "truncated block" : "empty file", pos);
+			break;
+		}
+		uint32_t hl = (uint32_t)l4[0] << 24 | (uint32_t)l4[1] << 16 | (uint32_t)l4[2] << 8 | l4[3];
+		if (hl == 0 || hl > sizeof hb || fread(hb, 1, hl, f) != hl) {
+			rc = sl_error_set(err, SL_EINVAL,
+			                  "%s: not a valid OSM PBF file (bad block header at byte %ld)",
+			                  path, pos);
+			break;
+		}
+		const unsigned char *p = hb, *end = hb + hl;
+		uint64_t datasize = UINT64_MAX, key, v;
+		while (p < end && rc == 0) {
+			if (varint(&p, end, &key) < 0)
+				rc = -1;
+			else if ((key & 7) == 0) {
+				if (varint(&p, end, &v) < 0)
+					rc = -1;
+				else if (key >> 3 == 3)
+					datasize = v;
+			} else if ((key & 7) == 2) {
+				if (varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
+					rc = -1;
+				else
+					p += v;
+			} else
+				rc = -1;
+		}
+		if (rc || datasize > 32u * 1024 * 1024 ||
+		    fseek(f, (long)datasize, SEEK_CUR) != 0) {
+			rc = sl_error_set(err, SL_EINVAL,
+			                  "%s: not a valid OSM PBF file (bad block header at byte %ld)",
+			                  path, pos);
+			break;
+		}
+		pos += 4 + (long)hl + (long)datasize;
+	}
+	if (rc == 0) {
+		fseek(f, 0, SEEK_END);
+		if (ftell(f) != pos)
+			rc = sl_error_set(err, SL_EINVAL, "%s: truncated OSM PBF file (%ld of %ld bytes)",
+			                  path, ftell(f), pos);
+	}
+	fclose(f);
+	return rc;
+}
+
 int rg_import(const char *path, const sl_route_profile *p, rg_data *d, sl_route_build_stats *st,
               sl_route_progress_fn prog, void *pu, sl_error *err)
 {
@@ -1001,6 +1081,10 @@ int rg_import(const char *path, const sl_route_profile *p, rg_data *d, sl_route_
 		int xr = xml_precheck(path, err);
 		if (xr)
 			return xr;
+	} else if (plen > 4 && strcmp(path + plen - 4, ".pbf") == 0) {
+		int pr = pbf_precheck(path, err);
+		if (pr)
+			return pr;
 	}
 	int rc = readosm_open(path, &h);
 	if (rc == READOSM_OK)

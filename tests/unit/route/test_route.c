@@ -518,7 +518,15 @@ Test(badinput, not_pbf_truncated_missing)
 		fclose(f);
 		int rc = build_file(path, msg, sizeof msg);
 		cr_assert_neq(rc, 0, "a truncated PBF was accepted");
+		cr_assert(strstr(msg, "truncated"), "%s", msg);
 	}
+	/* a block header declaring 2.5 GB (found by fuzzing: libreadosm would
+	 * try to allocate it) */
+	f = fopen(path, "wb");
+	fwrite("\x97(\xff\xff\xff.", 1, 7, f);
+	fclose(f);
+	cr_assert_eq(build_file(path, msg, sizeof msg), SL_EINVAL);
+	cr_assert(strstr(msg, "bad block header at byte 0"), "%s", msg);
 	unlink(path);
 	cr_assert_eq(build_file("/nonexistent/x.osm.pbf", msg, sizeof msg), SL_EIO);
 	cr_assert_eq(build_file("/etc/hostname", msg, sizeof msg), SL_EINVAL);
