@@ -259,10 +259,12 @@ static int load_suppliers(ctx *c, sl_error *err)
 {
 	sl_stmt *s = NULL;
 	size_t cap = 0;
-	/* the depot: the supplier's depot site, else its first site */
+	/* the category: the organisation's, else its latest contract's; the
+	 * depot: the supplier's depot site, else its first site */
 	int rc = sl_store_prepare(
 	    c->st,
-	    "SELECT o.id, o.ext_id, o.name, o.category, "
+	    "SELECT o.id, o.ext_id, o.name, COALESCE(NULLIF(o.category, ''), (SELECT k.category FROM "
+	    "contracts k WHERE k.supplier_id = o.id ORDER BY k.valid_from_day DESC, k.id DESC LIMIT 1)), "
 	    "(SELECT x.lon FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1), "
 	    "(SELECT x.lat FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1) "
 	    "FROM organisations o WHERE o.kind = 'supplier' ORDER BY o.id",

@@ -314,6 +314,34 @@ Test(ordering, before_counts_equal_the_ledger_and_merges_are_counted)
 	drop_db(st);
 }
 
+Test(ordering, category_falls_back_to_the_latest_contract)
+{
+	sl_store *st = sharing_city();
+	exec_ok(st, "BEGIN");
+	add_org(st, 12, "supplier", NULL);
+	exec_ok(st, "INSERT INTO contracts(id, ext_id, supplier_id, category, valid_from_day, updated_at, "
+	            "row_hash) VALUES (1, 'K1', 12, 'office', 19000, 0, 'h'), (2, 'K2', 12, 'bread', 20000, 0, 'h')");
+	for (int w = 0; w < 8; w++)
+		add_delivery(st, 12, 2, monday0() + 7 * w + 4, 30);
+	exec_ok(st, "COMMIT");
+	sl_ordering_query q;
+	sl_ordering_query_init(&q);
+	q.from_day = monday0();
+	q.to_day = monday0() + 55;
+	sl_ordering_result *r = NULL;
+	cr_assert_eq(compute(st, &q, NULL, &r), 0);
+	int found = 0;
+	for (size_t i = 0; i < r->n_groups; i++)
+		if (!strcmp(r->groups[i].unit, "S2") && !strcmp(r->groups[i].category, "bread")) {
+			found = 1;
+			/* bread: at least twice a week in the shipped config */
+			cr_assert_geq(r->groups[i].rules.min_per_week, 2);
+		}
+	cr_assert(found, "the contract's category 'bread' should be used");
+	sl_ordering_result_free(r);
+	drop_db(st);
+}
+
 Test(ordering, viewers_see_only_their_part)
 {
 	sl_store *st = sharing_city();
