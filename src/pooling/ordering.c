@@ -615,6 +615,22 @@ static int ensure_scratch(ctx *c, int n)
 	return 0;
 }
 
+double sl__ordering_tour_m(const float *dist, int n, int depot, const int *pts, int k)
+{
+	ctx c;
+	memset(&c, 0, sizeof c);
+	c.dist = (float *)dist; /* read only here */
+	c.npts = n;
+	double len = -1;
+	if (ensure_scratch(&c, k) == 0)
+		len = tsp(&c, depot, pts, k, c.scratch2);
+	free(c.scratch);
+	free(c.scratch2);
+	free(c.used);
+	free(c.pscratch);
+	return len;
+}
+
 /* ---- patterns ------------------------------------------------------------ */
 
 static int popcount7(unsigned m)

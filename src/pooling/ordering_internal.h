@@ -14,4 +14,10 @@ void sl__ordering_config_general(const sl_ordering_config *cfg, double *capacity
 void sl__ordering_cutoff_text(const sl_ordering_rules *r, unsigned days, int sv, char *out,
                               size_t out_size);
 
+/* The tour estimate of ordering.c (nearest neighbour, then 2-opt) on the
+ * caller's symmetric n × n matrix: the length of a closed tour from point
+ * `depot` through the distinct points pts[0..k).  For the tests; -1 on
+ * ENOMEM. */
+double sl__ordering_tour_m(const float *dist, int n, int depot, const int *pts, int k);
+
 #endif

@@ -4,6 +4,7 @@
  * unit-by-unit on a case where sharing days clearly pays, what each viewer
  * sees, the XLSX workbook and the CLI. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "samlast/pooling.h"
 #include "samlast/route.h"
 #include "samlast/store.h"
+#include "../../../src/pooling/ordering_internal.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -572,6 +574,60 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 	}
 	cr_assert_gt(checked, 100, "only %d groups checked", checked);
 	cr_log_info("%d groups checked, %d without a feasible pattern", checked, infeasible);
+}
+
+/* ---- the tour estimator ------------------------------------------------------ */
+
+static double best_tour(const float *d, int n, int *perm, int k, int depth, double sofar, double best)
+{
+	/* permutations of perm[depth..k) after the depot (point 0) */
+	if (sofar >= best)
+		return best;
+	if (depth == k)
+		return sofar + d[perm[k - 1] * n + 0] < best ? sofar + d[perm[k - 1] * n + 0] : best;
+	for (int i = depth; i < k; i++) {
+		int t = perm[depth];
+		perm[depth] = perm[i];
+		perm[i] = t;
+		int prev = depth ? perm[depth - 1] : 0;
+		best = best_tour(d, n, perm, k, depth + 1, sofar + d[prev * n + perm[depth]], best);
+		t = perm[depth];
+		perm[depth] = perm[i];
+		perm[i] = t;
+	}
+	return best;
+}
+
+Test(ordering, tour_estimate_is_a_real_tour_close_to_the_optimum)
+{
+	sl_rng rng;
+	sl_rng_seed(&rng, 7);
+	double sum_ratio = 0, worst = 1;
+	int runs = 200;
+	for (int r = 0; r < runs; r++) {
+		int k = 1 + (int)sl_rng_below(&rng, 8), n = k + 1;
+		double x[9], y[9];
+		float d[81];
+		for (int i = 0; i < n; i++) {
+			x[i] = sl_rng_double(&rng) * 10000;
+			y[i] = sl_rng_double(&rng) * 10000;
+		}
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < n; j++)
+				d[i * n + j] = (float)hypot(x[i] - x[j], y[i] - y[j]);
+		int pts[8], perm[8];
+		for (int i = 0; i < k; i++)
+			pts[i] = perm[i] = i + 1;
+		double est = sl__ordering_tour_m(d, n, 0, pts, k);
+		double opt = best_tour(d, n, perm, k, 0, 0, 1e300);
+		cr_assert_geq(est, opt - 1e-3 * opt, "run %d: estimate %.1f below the optimum %.1f", r, est, opt);
+		sum_ratio += est / opt;
+		if (est / opt > worst)
+			worst = est / opt;
+	}
+	cr_log_info("tour estimate / optimum: mean %.4f, worst %.4f", sum_ratio / runs, worst);
+	cr_assert_lt(sum_ratio / runs, 1.02, "mean ratio %.4f", sum_ratio / runs);
+	cr_assert_lt(worst, 1.15, "worst ratio %.4f", worst);
 }
 
 /* ---- outputs ---------------------------------------------------------------- */
