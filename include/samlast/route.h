@@ -105,8 +105,9 @@ int sl_route_graph_build(const char *osm_path, const sl_route_profile *profile,
 typedef struct sl_graph sl_graph;
 
 /* Map a graph file read-only.  The file is checked completely before use:
- * magic, version (this library reads format 3, which added street names
- * and OSM node ids; older files are refused with SL_EUNSUPPORTED and a
+ * magic, version (this library reads format 4: format 3 added street names
+ * and OSM node ids, format 4 edge copies for turn restrictions via a way;
+ * older files are refused with SL_EUNSUPPORTED and a
  * message to rebuild them), section bounds and a CRC-32 of the whole
  * content.
  * Errors: SL_EIO (cannot open or map), SL_ECORRUPT (not a samlast graph,
@@ -121,6 +122,8 @@ typedef struct sl_route_graph_info {
 	char profile[32];
 	uint32_t version;
 	uint64_t nodes, arcs, shortcuts, edges, points;
+	uint64_t names;              /* distinct street names and refs */
+	uint64_t restriction_copies; /* directed edges copied for via-way restrictions */
 	double min_lon, min_lat, max_lon, max_lat;
 	uint64_t file_bytes;
 } sl_route_graph_info;

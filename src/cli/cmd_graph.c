@@ -100,12 +100,13 @@ static int info(int argc, char **argv)
 	sl_route_graph_info in;
 	sl_route_graph_get_info(g, &in);
 	printf("{\"profile\":\"%s\",\"format_version\":%u,\"nodes\":%llu,\"arcs\":%llu,"
-	       "\"shortcuts\":%llu,\"edges\":%llu,\"points\":%llu,\"bytes\":%llu,"
-	       "\"bbox\":[%.7f,%.7f,%.7f,%.7f]}\n",
+	       "\"shortcuts\":%llu,\"edges\":%llu,\"points\":%llu,\"names\":%llu,"
+	       "\"restriction_copies\":%llu,\"bytes\":%llu,\"bbox\":[%.7f,%.7f,%.7f,%.7f]}\n",
 	       in.profile, in.version, (unsigned long long)in.nodes, (unsigned long long)in.arcs,
 	       (unsigned long long)in.shortcuts, (unsigned long long)in.edges,
-	       (unsigned long long)in.points, (unsigned long long)in.file_bytes, in.min_lon,
-	       in.min_lat, in.max_lon, in.max_lat);
+	       (unsigned long long)in.points, (unsigned long long)in.names,
+	       (unsigned long long)in.restriction_copies, (unsigned long long)in.file_bytes,
+	       in.min_lon, in.min_lat, in.max_lon, in.max_lat);
 	sl_route_graph_close(g);
 	return 0;
 }

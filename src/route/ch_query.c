@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* arc marks of nodes seeded as successors of source phantom node 0 or 1 */
-#define SEED_ARC0      (RG_NONE - 2)
-#define IS_SEED_ARC(a) ((a) == SEED_ARC0 || (a) == SEED_ARC0 + 1)
+/* arc marks of nodes seeded as successors of source phantom node i */
+#define SEED_ARC0      (RG_NONE - 1 - RG_PH_MAX)
+#define IS_SEED_ARC(a) ((a) >= SEED_ARC0 && (a) < SEED_ARC0 + RG_PH_MAX)
 
 typedef struct side {
 	uint64_t *key;

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define MAGIC          "SLROUTE"
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION 4
 #define HEADER_BYTES   512
 #define NSEC           20
 
@@ -51,6 +51,7 @@ enum {
 	S_ENAME,
 	S_STROFF,
 	S_STR,
+	S_DUPS,
 	S_COUNT
 };
 _Static_assert(S_COUNT <= NSEC, "section table fits");
@@ -67,7 +68,7 @@ typedef struct fhdr {
 	int32_t grid_lon0, grid_lat0, cell_e7;
 	uint32_t grid_nx, grid_ny;
 	int32_t min_lon, min_lat, max_lon, max_lat;
-	uint32_t n_strings, n_chars;
+	uint32_t n_strings, n_chars, n_dups;
 	uint64_t off[NSEC], len[NSEC];
 } fhdr;
 
@@ -109,6 +110,7 @@ void rg_data_free(rg_data *d)
 	free(d->edge_name);
 	free(d->str_off);
 	free(d->str);
+	free(d->dups);
 	memset(d, 0, sizeof *d);
 }
 
@@ -207,6 +209,7 @@ static void sections(const rg_data *d, const void *ptr[NSEC], uint64_t len[NSEC]
 	ptr[S_ENAME] = d->edge_name, len[S_ENAME] = 8ull * d->n_edges;
 	ptr[S_STROFF] = d->str_off, len[S_STROFF] = 4ull * ((uint64_t)d->n_strings + 1);
 	ptr[S_STR] = d->str, len[S_STR] = d->n_chars;
+	ptr[S_DUPS] = d->dups, len[S_DUPS] = 8ull * d->n_dups;
 }
 
 int rg_write(const rg_data *d, const char *path, sl_error *err)
@@ -229,7 +232,7 @@ int rg_write(const rg_data *d, const char *path, sl_error *err)
 	h.grid_nx = d->grid_nx, h.grid_ny = d->grid_ny;
 	h.min_lon = d->min_lon, h.min_lat = d->min_lat, h.max_lon = d->max_lon,
 	h.max_lat = d->max_lat;
-	h.n_strings = d->n_strings, h.n_chars = d->n_chars;
+	h.n_strings = d->n_strings, h.n_chars = d->n_chars, h.n_dups = d->n_dups;
 	uint64_t off = HEADER_BYTES;
 	uint32_t crc = 0;
 	static const char zeros[8] = {0};
@@ -364,10 +367,22 @@ static const char *validate(const rg_data *d)
 		if (d->cum_dur[e->first] != 0 || d->cum_dist[e->first] != 0)
 			return "bad edge geometry";
 	}
-	for (uint32_t i = 0; i < d->n_nodes; i++) {
-		uint32_t e = d->node_edge[i] >> 1;
-		if (e >= d->n_edges || d->edges[e].ebn[d->node_edge[i] & 1] != i)
+	for (uint32_t i = 0; i < d->n_nodes; i++)
+		if ((d->node_edge[i] >> 1) >= d->n_edges)
 			return "bad node";
+	uint32_t primaries = 0;
+	for (uint32_t i = 0; i < d->n_nodes; i++) {
+		const rg_edge *e = &d->edges[d->node_edge[i] >> 1];
+		primaries += e->ebn[d->node_edge[i] & 1] == i;
+	}
+	if (primaries + d->n_dups != d->n_nodes)
+		return "bad node";
+	for (uint32_t i = 0; i < d->n_dups; i++) {
+		uint32_t o = d->dups[2 * i], x = d->dups[2 * i + 1];
+		if (o >= d->n_nodes || x >= d->n_nodes || d->node_edge[o] != d->node_edge[x] ||
+		    d->edges[d->node_edge[x] >> 1].ebn[d->node_edge[x] & 1] == x ||
+		    (i > 0 && d->dups[2 * i - 2] > o))
+			return "bad restriction duplicate";
 	}
 	if (d->cell_e7 <= 0 || d->grid_nx == 0 || d->grid_ny == 0)
 		return "bad grid";
@@ -438,7 +453,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		t.n_nodes = h.n_nodes, t.n_edges = h.n_edges, t.n_points = h.n_points;
 		t.n_arcs = h.n_arcs, t.n_fwd = h.n_fwd, t.n_bwd = h.n_bwd;
 		t.n_cellsegs = h.n_cellsegs, t.grid_nx = h.grid_nx, t.grid_ny = h.grid_ny;
-		t.n_strings = h.n_strings, t.n_chars = h.n_chars;
+		t.n_strings = h.n_strings, t.n_chars = h.n_chars, t.n_dups = h.n_dups;
 		const void *ptr[NSEC];
 		uint64_t len[NSEC];
 		if ((uint64_t)h.grid_nx * h.grid_ny >= UINT32_MAX)
@@ -477,7 +492,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		d->min_lon = h.min_lon, d->min_lat = h.min_lat, d->max_lon = h.max_lon,
 		d->max_lat = h.max_lat;
 		d->uturn_ds = h.uturn_ds;
-		d->n_strings = h.n_strings, d->n_chars = h.n_chars;
+		d->n_strings = h.n_strings, d->n_chars = h.n_chars, d->n_dups = h.n_dups;
 		memcpy(d->profile, h.profile, sizeof d->profile);
 		d->profile[sizeof d->profile - 1] = 0;
 		d->pts = (int32_t *)(void *)(b + h.off[S_PTS]);
@@ -498,6 +513,7 @@ int sl_route_graph_open(const char *path, sl_graph **out, sl_error *err)
 		d->edge_name = (uint32_t *)(void *)(b + h.off[S_ENAME]);
 		d->str_off = (uint32_t *)(void *)(b + h.off[S_STROFF]);
 		d->str = (char *)(void *)(b + h.off[S_STR]);
+		d->dups = (uint32_t *)(void *)(b + h.off[S_DUPS]);
 		why = validate(d);
 		if (why) {
 			free(g);
@@ -542,6 +558,8 @@ void sl_route_graph_get_info(const sl_graph *g, sl_route_graph_info *info)
 	info->shortcuts = d->n_shortcuts;
 	info->edges = d->n_edges;
 	info->points = d->n_points;
+	info->names = d->n_strings ? d->n_strings - 1 : 0;
+	info->restriction_copies = d->n_dups;
 	info->min_lon = d->min_lon / 1e7;
 	info->min_lat = d->min_lat / 1e7;
 	info->max_lon = d->max_lon / 1e7;

@@ -40,6 +40,7 @@ typedef struct oway {
 typedef struct orestr {
 	int64_t from, via, to;
 	int only;
+	int via_way; /* via is a way id (else a node id) */
 } orestr;
 
 #define VEC(T)                                                                                     \
@@ -267,11 +268,23 @@ static int on_relation(const void *user, const readosm_relation *rel)
 	const char *k[MAX_TAGS], *v[MAX_TAGS];
 	int n = tags_of(rel->tags, rel->tag_count, k, v);
 	const char *type = find(k, v, n, "type");
-	if (!type || strncmp(type, "restriction", 11) != 0)
+	if (!type || strncmp(type, "restriction", 11) != 0 || (type[11] && type[11] != ':'))
 		return READOSM_OK;
 	const char *val = NULL;
-	for (int i = 0; i < p->n_restriction_tags && !val; i++)
-		val = find(k, v, n, p->restriction_tags[i]);
+	if (type[11] == ':') {
+		/* older tagging, type=restriction:hgv with restriction=*: only for
+		 * vehicles whose profile reads restriction:hgv */
+		int mine = 0;
+		for (int i = 0; i < p->n_restriction_tags; i++)
+			mine |= strcmp(p->restriction_tags[i], type) == 0;
+		if (!mine)
+			return READOSM_OK;
+		val = find(k, v, n, type);
+		if (!val)
+			val = find(k, v, n, "restriction");
+	} else
+		for (int i = 0; i < p->n_restriction_tags && !val; i++)
+			val = find(k, v, n, p->restriction_tags[i]);
 	if (!val)
 		return READOSM_OK;
 	int only;
@@ -297,8 +310,8 @@ static int on_relation(const void *user, const readosm_relation *rel)
 			}
 		}
 	}
-	orestr o = {0, 0, 0, only};
-	int nf = 0, nv = 0, nt = 0, via_way = 0;
+	orestr o = {0, 0, 0, only, 0};
+	int nf = 0, nv = 0, nt = 0, nvw = 0;
 	for (int i = 0; i < rel->member_count; i++) {
 		const readosm_member *m = &rel->members[i];
 		const char *role = m->role ? m->role : "";
@@ -309,11 +322,14 @@ static int on_relation(const void *user, const readosm_relation *rel)
 		else if (!strcmp(role, "via")) {
 			if (m->member_type == READOSM_MEMBER_NODE)
 				o.via = m->id, nv++;
+			else if (m->member_type == READOSM_MEMBER_WAY)
+				o.via = m->id, o.via_way = 1, nvw++;
 			else
-				via_way = 1;
+				nvw += 2; /* a relation as via: not supported */
 		}
 	}
-	if (via_way || nf != 1 || nt != 1 || nv != 1) {
+	/* one from way, one to way, and one via node or one via way */
+	if (nf != 1 || nt != 1 || nv + nvw != 1) {
 		r->st->restrictions_skipped++;
 		return READOSM_OK;
 	}
@@ -567,8 +583,17 @@ static int cut_ways(builder *b)
 }
 
 /* Write the kept part (the largest component) into d, renumbered. */
-static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const uint32_t *newid,
-                     uint32_t nk, const uint32_t *eb_off, const uint32_t *eb_tgt, rg_data *d)
+static int cmp_pair(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+	return x[0] != y[0] ? (x[0] > y[0]) - (x[0] < y[0]) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* eb[0..neb) are the directed edges, eb[neb..neb_all) their duplicates
+ * for restrictions via a way. */
+static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb_orig, uint32_t neb,
+                     const uint32_t *newid, uint32_t nk, const uint32_t *eb_off,
+                     const uint32_t *eb_tgt, rg_data *d)
 {
 	const sl_route_profile *p = b->p;
 	size_t ne = b->edges.n;
@@ -660,13 +685,27 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 				d->max_lat = lat;
 		}
 	}
+	d->dups = malloc(2 * (size_t)(neb - neb_orig) * sizeof *d->dups + 8);
+	if (!d->dups) {
+		free(edge_new);
+		rg_data_free(d);
+		return SL_ENOMEM;
+	}
 	uint32_t na = 0;
 	for (uint32_t i = 0; i < neb; i++) {
 		uint32_t id = newid[i];
 		if (id == RG_NONE)
 			continue;
 		uint32_t en = edge_new[eb[i].edge];
-		d->edges[en].ebn[eb[i].rev] = id;
+		/* a duplicate is listed against the kept original (or becomes the
+		 * edge's node when the original was dropped) */
+		if (i < neb_orig || d->edges[en].ebn[eb[i].rev] == RG_NONE)
+			d->edges[en].ebn[eb[i].rev] = id;
+		else {
+			d->dups[2 * d->n_dups] = d->edges[en].ebn[eb[i].rev];
+			d->dups[2 * d->n_dups + 1] = id;
+			d->n_dups++;
+		}
 		d->node_edge[id] = en << 1 | eb[i].rev;
 		d->orig_off[id] = na;
 		for (uint32_t a = eb_off[i]; a < eb_off[i + 1]; a++)
@@ -674,10 +713,155 @@ static int emit_data(const builder *b, const ebn_info *eb, uint32_t neb, const u
 				d->orig_tgt[na++] = newid[eb_tgt[a]];
 	}
 	d->orig_off[nk] = na;
+	qsort(d->dups, d->n_dups, 2 * sizeof *d->dups, cmp_pair);
 	snprintf(d->profile, sizeof d->profile, "%s", p->name);
 	d->uturn_ds = (uint32_t)llround(p->u_turn_penalty_s * 10);
 	free(edge_new);
 	return 0;
+}
+
+/* Restrictions via a way ("from" way F, "via" way V, "to" way T).  Turn
+ * arcs only see two directed edges, so a rule about three needs state: the
+ * directed edge v of V that joins F to T gets a duplicate v', the turns
+ * from F into v go to v' instead, and v' has v's turns minus those into T
+ * (no_*) or only those into T (only_*).  A route that reaches v from
+ * elsewhere keeps every turn.  Supported when V is one edge between the
+ * junction with F and the junction with T; others are counted as skipped. */
+typedef struct vw_rule {
+	uint32_t dup, to_way;
+	int only;
+} vw_rule;
+
+typedef struct vw_redirect {
+	uint64_t key; /* in << 32 | original */
+	uint32_t dup;
+} vw_redirect;
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const vw_rule *x = a, *y = b;
+	return (x->dup > y->dup) - (x->dup < y->dup);
+}
+
+static int cmp_redirect(const void *a, const void *b)
+{
+	const vw_redirect *x = a, *y = b;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+typedef struct vw_state {
+	vw_rule *rules;
+	size_t n_rules;
+	vw_redirect *red;
+	size_t n_red;
+	uint32_t *dup_orig; /* per duplicate: its original */
+	uint32_t n_dups;
+} vw_state;
+
+static int via_ways(const reader *r, const builder *b, const uint32_t *worder, ebn_info *eb,
+                    uint32_t neb, const uint32_t *in_off, const uint32_t *in_l,
+                    const uint32_t *out_off, const uint32_t *out_l, vw_state *vs,
+                    sl_route_build_stats *st)
+{
+	size_t ne = b->edges.n, nw = r->ways.n, nr = r->restr.n;
+	uint32_t *wedge = calloc(nw + 2, sizeof *wedge), *edge_eb = malloc((2 * ne + 1) * 4);
+	vs->rules = malloc((nr + 1) * sizeof *vs->rules);
+	vs->red = malloc((4 * nr + 1) * sizeof *vs->red);
+	vs->dup_orig = malloc((nr + 1) * sizeof *vs->dup_orig);
+	int rc = SL_ENOMEM;
+	if (!wedge || !edge_eb || !vs->rules || !vs->red || !vs->dup_orig)
+		goto out;
+	/* edges are cut way by way, so a way's edges are contiguous */
+	for (size_t i = 0; i < ne; i++)
+		wedge[b->edges.a[i].way + 1]++;
+	for (size_t w = 0; w < nw; w++)
+		wedge[w + 1] += wedge[w];
+	for (size_t i = 0; i < 2 * ne; i++)
+		edge_eb[i] = RG_NONE;
+	for (uint32_t i = 0; i < neb; i++)
+		edge_eb[2 * eb[i].edge + eb[i].rev] = i;
+#define WAY_OF(n) (b->edges.a[eb[n].edge].way)
+	for (size_t ri = 0; ri < nr; ri++) {
+		const orestr *o = &r->restr.a[ri];
+		if (!o->via_way)
+			continue;
+		uint32_t fw = way_index(r->ways.a, worder, nw, o->from);
+		uint32_t vw = way_index(r->ways.a, worder, nw, o->via);
+		uint32_t tw = way_index(r->ways.a, worder, nw, o->to);
+		int used = 0;
+		if (fw == RG_NONE || vw == RG_NONE || tw == RG_NONE || fw == vw || tw == vw)
+			goto done;
+		for (uint32_t e = wedge[vw]; e < wedge[vw + 1] && !used; e++)
+			for (int rev = 0; rev < 2 && !used; rev++) {
+				uint32_t v = edge_eb[2 * e + (uint32_t)rev];
+				if (v == RG_NONE)
+					continue;
+				uint32_t jt = eb[v].tail, jh = eb[v].head, dup = RG_NONE;
+				int to_ok = 0;
+				for (uint32_t c = out_off[jh]; c < out_off[jh + 1]; c++)
+					to_ok |= WAY_OF(out_l[c]) == tw;
+				if (!to_ok)
+					continue;
+				for (uint32_t a = in_off[jt]; a < in_off[jt + 1]; a++) {
+					uint32_t f = in_l[a];
+					if (WAY_OF(f) != fw || eb[f].edge == e)
+						continue;
+					uint64_t key = (uint64_t)f << 32 | v;
+					size_t k;
+					for (k = 0; k < vs->n_red && vs->red[k].key != key; k++)
+						;
+					if (k < vs->n_red) { /* F into v already duplicated */
+						if (dup == RG_NONE)
+							dup = vs->red[k].dup;
+						continue;
+					}
+					if (dup == RG_NONE) {
+						dup = neb + vs->n_dups;
+						vs->dup_orig[vs->n_dups++] = v;
+						eb[dup] = eb[v];
+					}
+					if (vs->n_red < 4 * nr)
+						vs->red[vs->n_red++] = (vw_redirect){key, dup};
+				}
+				if (dup != RG_NONE) {
+					vs->rules[vs->n_rules++] = (vw_rule){dup, tw, o->only};
+					used = 1;
+				}
+			}
+	done:
+		if (used)
+			st->restrictions_used++;
+		else
+			st->restrictions_skipped++;
+	}
+#undef WAY_OF
+	qsort(vs->rules, vs->n_rules, sizeof *vs->rules, cmp_rule);
+	qsort(vs->red, vs->n_red, sizeof *vs->red, cmp_redirect);
+	rc = 0;
+out:
+	free(wedge);
+	free(edge_eb);
+	return rc;
+}
+
+/* May the duplicate `in` turn into `o` (its via-way rules)? */
+static int vw_allows(const vw_state *vs, uint32_t in, uint32_t to_way)
+{
+	vw_rule key = {in, 0, 0};
+	const vw_rule *x = bsearch(&key, vs->rules, vs->n_rules, sizeof key, cmp_rule);
+	if (!x)
+		return 1;
+	while (x > vs->rules && x[-1].dup == in)
+		x--;
+	int any_only = 0, ok_only = 0;
+	for (; x < vs->rules + vs->n_rules && x->dup == in; x++) {
+		if (x->only) {
+			any_only = 1;
+			ok_only |= x->to_way == to_way;
+		} else if (x->to_way == to_way)
+			return 0;
+	}
+	return !any_only || ok_only;
 }
 
 static int build_graph(reader *r, rg_data *d, sl_error *err)
@@ -696,6 +880,7 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 	uint64_t *forbid = NULL;
 	only_rule *only = NULL;
 	size_t n_forbid = 0, n_only = 0;
+	vw_state vs = {0};
 
 	if (r->unsorted)
 		qsort(r->nodes.a, r->nodes.n, sizeof *r->nodes.a, cmp_node);
@@ -730,6 +915,8 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 		}
 	}
 	for (size_t i = 0; i < r->restr.n; i++) {
+		if (r->restr.a[i].via_way)
+			continue;
 		uint32_t nd = node_index(r, r->restr.a[i].via);
 		if (nd != RG_NONE && b.use[nd])
 			b.use[nd] = b.use[nd] < 2 ? 2 : b.use[nd];
@@ -755,7 +942,10 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 
 	/* edge-based nodes */
 	size_t ne = b.edges.n;
-	eb = malloc(2 * ne * sizeof *eb);
+	size_t n_viaway = 0;
+	for (size_t i = 0; i < r->restr.n; i++)
+		n_viaway += r->restr.a[i].via_way != 0;
+	eb = malloc((2 * ne + n_viaway + 1) * sizeof *eb);
 	if (!eb)
 		goto out;
 	uint32_t neb = 0;
@@ -803,6 +993,8 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 	sort_way_order(r->ways.a, worder, wtmp, r->ways.n);
 	for (size_t i = 0; i < r->restr.n; i++) {
 		const orestr *o = &r->restr.a[i];
+		if (o->via_way)
+			continue;
 		uint32_t nd = node_index(r, o->via);
 		uint32_t fw = way_index(r->ways.a, worder, r->ways.n, o->from);
 		uint32_t tw = way_index(r->ways.a, worder, r->ways.n, o->to);
@@ -839,22 +1031,26 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 	}
 	qsort(forbid, n_forbid, sizeof *forbid, cmp_u64);
 	qsort(only, n_only, sizeof *only, cmp_only);
+	if (n_viaway && via_ways(r, &b, worder, eb, neb, in_off, in_l, out_off, out_l, &vs, st) < 0)
+		goto out;
+	uint32_t neb_all = neb + vs.n_dups;
 
-	/* turns */
+	/* turns; a duplicate (in >= neb) turns as its original, minus its
+	 * via-way rules */
 	VEC(uint64_t) arcs = {0};
-	for (uint32_t in = 0; in < neb; in++) {
-		uint32_t j = eb[in].head;
+	for (uint32_t in = 0; in < neb_all; in++) {
+		uint32_t j = eb[in].head, base = in < neb ? in : vs.dup_orig[in - neb];
 		size_t before = arcs.n;
 		uint32_t uturn = RG_NONE;
 		size_t ol = 0, oh = n_only;
 		while (ol < oh) {
 			size_t m = (ol + oh) / 2;
-			if (only[m].in < in)
+			if (only[m].in < base)
 				ol = m + 1;
 			else
 				oh = m;
 		}
-		int has_only = ol < n_only && only[ol].in == in;
+		int has_only = ol < n_only && only[ol].in == base;
 		for (uint32_t c = out_off[j]; c < out_off[j + 1]; c++) {
 			uint32_t o = out_l[c];
 			int is_uturn = eb[o].edge == eb[in].edge && eb[o].rev != eb[in].rev;
@@ -863,18 +1059,29 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 			/* (the same edge in the same direction: round a closed way) */
 			if (jblocked[j] && !is_uturn)
 				continue; /* a barrier: only turning back */
-			uint64_t key = (uint64_t)in << 32 | o;
+			uint64_t key = (uint64_t)base << 32 | o;
 			if (n_forbid && bsearch(&key, forbid, n_forbid, sizeof *forbid, cmp_u64))
 				continue;
 			if (has_only && !(is_uturn && jblocked[j])) {
 				int ok = 0;
-				for (size_t q = ol; q < n_only && only[q].in == in; q++)
+				for (size_t q = ol; q < n_only && only[q].in == base; q++)
 					if (b.edges.a[eb[o].edge].way == only[q].to_way)
 						ok = 1;
 				if (!ok)
 					continue;
 			}
-			if (VEC_PUSH(arcs, key) < 0)
+			if (in >= neb && !vw_allows(&vs, in, b.edges.a[eb[o].edge].way) &&
+			    !(is_uturn && jblocked[j]))
+				continue;
+			uint32_t target = o;
+			if (vs.n_red) { /* from F into v: into v' instead */
+				vw_redirect rk = {(uint64_t)in << 32 | o, 0};
+				const vw_redirect *x =
+				    bsearch(&rk, vs.red, vs.n_red, sizeof rk, cmp_redirect);
+				if (x)
+					target = x->dup;
+			}
+			if (VEC_PUSH(arcs, (uint64_t)in << 32 | target) < 0)
 				goto out_arcs;
 		}
 		if (arcs.n == before && uturn != RG_NONE &&
@@ -882,31 +1089,31 @@ static int build_graph(reader *r, rg_data *d, sl_error *err)
 			goto out_arcs;
 	}
 	/* CSR of the edge-based graph */
-	eb_off = calloc((size_t)neb + 2, sizeof *eb_off);
+	eb_off = calloc((size_t)neb_all + 2, sizeof *eb_off);
 	eb_tgt = malloc((arcs.n + 1) * sizeof *eb_tgt);
-	comp = malloc(((size_t)neb + 1) * sizeof *comp);
-	newid = malloc(((size_t)neb + 1) * sizeof *newid);
+	comp = malloc(((size_t)neb_all + 1) * sizeof *comp);
+	newid = malloc(((size_t)neb_all + 1) * sizeof *newid);
 	if (!eb_off || !eb_tgt || !comp || !newid)
 		goto out_arcs;
 	for (size_t i = 0; i < arcs.n; i++) {
 		eb_off[(arcs.a[i] >> 32) + 1]++;
 		eb_tgt[i] = (uint32_t)arcs.a[i];
 	}
-	for (uint32_t i = 0; i < neb; i++)
+	for (uint32_t i = 0; i < neb_all; i++)
 		eb_off[i + 1] += eb_off[i];
 	free(arcs.a);
 	arcs.a = NULL;
 	if (r->prog)
 		r->prog(r->pu, "graph", 0.5);
-	uint32_t best = largest_scc(neb, eb_off, eb_tgt, comp);
+	uint32_t best = largest_scc(neb_all, eb_off, eb_tgt, comp);
 	if (best == RG_NONE)
 		goto out;
 	uint32_t nk = 0;
-	for (uint32_t i = 0; i < neb; i++)
+	for (uint32_t i = 0; i < neb_all; i++)
 		newid[i] = comp[i] == best ? nk++ : RG_NONE;
 	st->nodes = nk;
-	st->nodes_dropped = neb - nk;
-	rc = emit_data(&b, eb, neb, newid, nk, eb_off, eb_tgt, d);
+	st->nodes_dropped = neb_all - nk;
+	rc = emit_data(&b, eb, neb, neb_all, newid, nk, eb_off, eb_tgt, d);
 	st->arcs = d->n_arcs;
 	goto out;
 out_arcs:
@@ -931,6 +1138,9 @@ out:
 	free(eb);
 	free(forbid);
 	free(only);
+	free(vs.rules);
+	free(vs.red);
+	free(vs.dup_orig);
 	free(b.edges.a);
 	free(b.pts.a);
 	free(b.cdur.a);

@@ -147,6 +147,12 @@ typedef struct rg_data {
 	uint32_t n_chars;
 	uint32_t *str_off; /* n_strings + 1 */
 	char *str;         /* n_chars, every string NUL-terminated */
+	/* since format 4: duplicated directed edges for turn restrictions via a
+	 * way.  A duplicate is entered only from the restriction's `from` way
+	 * and lacks the forbidden turns at the end of the via way; it shares
+	 * the original's edge (node_edge), but edges[].ebn names the original. */
+	uint32_t n_dups;
+	uint32_t *dups; /* 2 * n_dups: (original, duplicate), sorted */
 } rg_data;
 
 /* String `id` of the name table ("" for 0 or out of range). */
@@ -228,14 +234,16 @@ int rg_heap_push(rg_heap *h, uint64_t key, uint32_t node);
 rg_heap_item rg_heap_pop(rg_heap *h);
 void rg_heap_free(rg_heap *h);
 
-/* Snapped point → one or two edge-based start/end nodes with partial costs. */
+/* Snapped point → the edge-based nodes of the directed edges it lies on
+ * (one or two, plus their via-way duplicates) with partial costs. */
+#define RG_PH_MAX 8
 typedef struct rg_phantom {
 	int n;
-	uint32_t node[2];
+	uint32_t node[RG_PH_MAX];
 	/* cost from the point to the end of the directed edge (source side)
 	 * and from its start to the point (target side) */
-	uint32_t rem_w[2], rem_dur[2], rem_dist[2];
-	uint32_t pre_w[2], pre_dur[2], pre_dist[2];
+	uint32_t rem_w[RG_PH_MAX], rem_dur[RG_PH_MAX], rem_dist[RG_PH_MAX];
+	uint32_t pre_w[RG_PH_MAX], pre_dur[RG_PH_MAX], pre_dist[RG_PH_MAX];
 } rg_phantom;
 
 void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph);

@@ -218,14 +218,31 @@ void rg_phantom_make(const rg_data *d, const sl_route_snap *s, rg_phantom *ph)
 	for (int k = 0; k < 2; k++) {
 		if (e->ebn[k] == RG_NONE || (s->dirs && !(s->dirs & (1u << k))))
 			continue;
-		int j = ph->n++;
-		ph->node[j] = e->ebn[k];
-		uint32_t pre_d = k == 0 ? pd : td - pd, pre_l = k == 0 ? pl : tl - pl;
-		ph->pre_dur[j] = pre_d;
-		ph->pre_dist[j] = pre_l;
-		ph->pre_w[j] = pre_d * e->factor;
-		ph->rem_dur[j] = td - pre_d;
-		ph->rem_dist[j] = tl - pre_l;
-		ph->rem_w[j] = (td - pre_d) * e->factor;
+		/* the directed edge and its duplicates (restrictions via a way) */
+		size_t lo = 0, hi = d->n_dups;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (d->dups[2 * mid] < e->ebn[k])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t x = lo; x <= d->n_dups && ph->n < RG_PH_MAX; x++) {
+			uint32_t node = e->ebn[k];
+			if (x > lo) {
+				if (d->dups[2 * (x - 1)] != e->ebn[k])
+					break;
+				node = d->dups[2 * (x - 1) + 1];
+			}
+			int j = ph->n++;
+			ph->node[j] = node;
+			uint32_t pre_d = k == 0 ? pd : td - pd, pre_l = k == 0 ? pl : tl - pl;
+			ph->pre_dur[j] = pre_d;
+			ph->pre_dist[j] = pre_l;
+			ph->pre_w[j] = pre_d * e->factor;
+			ph->rem_dur[j] = td - pre_d;
+			ph->rem_dist[j] = tl - pre_l;
+			ph->rem_w[j] = (td - pre_d) * e->factor;
+		}
 	}
 }

@@ -212,6 +212,94 @@ Test(fixture, turn_restrictions)
 	sl_route_graph_close(g);
 }
 
+/* CH against plain Dijkstra on every pair of n random snaps of a graph */
+static void ch_matches_dijkstra(sl_graph *g, int n, uint64_t seed)
+{
+	sl_route_ctx *c = sl_route_ctx_new(g);
+	cr_assert_not_null(c);
+	sl_rng rng;
+	sl_rng_seed(&rng, seed);
+	sl_route_graph_info in;
+	sl_route_graph_get_info(g, &in);
+	sl_route_snap s[64];
+	cr_assert_leq(n, 64);
+	for (int i = 0; i < n;) {
+		double lon = in.min_lon + sl_rng_double(&rng) * (in.max_lon - in.min_lon);
+		double lat = in.min_lat + sl_rng_double(&rng) * (in.max_lat - in.min_lat);
+		if (sl_route_nearest(g, lon, lat, 300, &s[i], NULL) == 0)
+			i++;
+	}
+	sl_error e;
+	for (int i = 0; i < n; i++) {
+		double dd[64], dl[64], dw[64];
+		cr_assert_eq(sl_route_dijkstra(c, &s[i], s, (size_t)n, dd, dl, dw, &e), 0);
+		for (int j = 0; j < n; j++) {
+			sl_route_result r;
+			cr_assert_eq(sl_route_query(c, &s[i], &s[j], 0, &r, &e), 0, "%s", e.message);
+			cr_assert_eq(r.weight, dw[j], "pair %d,%d: CH %f Dijkstra %f", i, j, r.weight,
+			             dw[j]);
+			cr_assert_eq(r.distance_m, dl[j], "pair %d,%d", i, j);
+		}
+	}
+	sl_route_ctx_free(c);
+}
+
+static sl_graph *fixture_graph_stats(const char *name, const char *prof, sl_route_build_stats *st)
+{
+	char in[1024], out[256];
+	snprintf(in, sizeof in, "%s/route/%s.osm", fixtures(), name);
+	snprintf(out, sizeof out, "/tmp/sl_route_%s_%s_%d.graph", name, prof, (int)getpid());
+	sl_route_profile *p = profile(prof);
+	sl_error e;
+	int rc = sl_route_graph_build(in, p, out, NULL, NULL, st, &e);
+	sl_route_profile_free(p);
+	cr_assert_eq(rc, 0, "%s", e.message);
+	sl_graph *g;
+	cr_assert_eq(sl_route_graph_open(out, &g, &e), 0, "%s", e.message);
+	unlink(out);
+	return g;
+}
+
+Test(fixture, restrictions_via_a_way)
+{
+	sl_route_build_stats st;
+	sl_graph *g = fixture_graph_stats("via_way", "van", &st);
+	cr_assert_eq(st.restrictions_used, 2); /* the hgv one is not the van's */
+	cr_assert_eq(st.restrictions_skipped, 0);
+	sl_route_result r;
+	/* west road → link → north: no_left_turn via the link forces the detour */
+	cr_assert_eq(route(g, 12.7010, 56.0400, 12.7030, 56.0415, &r), 0);
+	cr_assert_gt(r.distance_m, 350, "turned left: %f", r.distance_m);
+	sl_route_result_free(&r);
+	/* starting on the link itself, the left turn is fine */
+	cr_assert_eq(route(g, 12.7025, 56.0400, 12.7030, 56.0415, &r), 0);
+	cr_assert_lt(r.distance_m, 250, "%f", r.distance_m);
+	sl_route_result_free(&r);
+	/* east road → link: only straight on, so not right onto road 34 at 2 */
+	cr_assert_eq(route(g, 12.7045, 56.0400, 12.7020, 56.0415, &r), 0);
+	double via_north = r.distance_m;
+	sl_route_result_free(&r);
+	cr_assert_eq(route(g, 12.7045, 56.0400, 12.7010, 56.0400, &r), 0);
+	cr_assert_lt(r.distance_m, 250, "straight on: %f", r.distance_m);
+	sl_route_result_free(&r);
+	cr_assert_gt(via_north, 400, "turned right after the link: %f", via_north);
+	/* east → north at 3: allowed for the van */
+	cr_assert_eq(route(g, 12.7045, 56.0400, 12.7030, 56.0415, &r), 0);
+	double van = r.distance_m;
+	sl_route_result_free(&r);
+	cr_assert_lt(van, 300);
+	ch_matches_dijkstra(g, 40, 7);
+	sl_route_graph_close(g);
+	/* type=restriction:hgv applies to the truck only */
+	g = fixture_graph_stats("via_way", "truck", &st);
+	cr_assert_eq(st.restrictions_used, 3);
+	cr_assert_eq(route(g, 12.7045, 56.0400, 12.7030, 56.0415, &r), 0);
+	cr_assert_gt(r.distance_m, van + 300, "truck %f van %f", r.distance_m, van);
+	sl_route_result_free(&r);
+	ch_matches_dijkstra(g, 40, 8);
+	sl_route_graph_close(g);
+}
+
 Test(fixture, truck_detours_van_does_not)
 {
 	sl_route_result r;
