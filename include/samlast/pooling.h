@@ -138,6 +138,17 @@ typedef struct sl_ordering_pair {
 	int64_t orders, small_orders, small_merged;
 } sl_ordering_pair;
 
+/* A small order (below the small-order threshold) that travelled alone
+ * on its pair's day and shares a delivery day with another order of the
+ * pair under the proposal. */
+typedef struct sl_ordering_small {
+	char order[64];       /* order ext id */
+	char supplier[64];    /* supplier ext id */
+	int64_t day;          /* its requested day (else its order day) */
+	int64_t value_ore;
+	int64_t delivery_day; /* the proposed delivery day it joins */
+} sl_ordering_small;
+
 /* One (receiving unit, category): the proposal. */
 typedef struct sl_ordering_group {
 	char unit[64];             /* site ext id */
@@ -154,6 +165,7 @@ typedef struct sl_ordering_group {
 	int64_t deliveries_before, deliveries_after;
 	int64_t orders, small_orders, small_merged;
 	size_t first_pair, n_pairs; /* its pairs in result->pairs (visible ones) */
+	size_t first_small, n_small; /* its merging small orders in result->small */
 } sl_ordering_group;
 
 /* Totals over a unit (or over everything visible: the city). */
@@ -179,6 +191,8 @@ typedef struct sl_ordering_result {
 	sl_ordering_group *groups; /* by unit, then category */
 	sl_ordering_pair *pairs;
 	sl_ordering_total *units;  /* per unit */
+	size_t n_small;
+	sl_ordering_small *small;  /* merging small orders, by group */
 	sl_ordering_total city;
 	int64_t points_off_graph;  /* sites that fell back to great circle */
 } sl_ordering_result;
@@ -206,9 +220,10 @@ char *sl_ordering_days_text(unsigned days, int sv, char *out, size_t out_size);
 int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *out);
 int sl_ordering_write_table(const sl_ordering_result *r, sl_buf *out);
 
-/* Write the result as an XLSX workbook at `path`: sheet "Förslag per enhet"
- * (one row per unit and category, Swedish headers) and "Staden" (the city
- * totals and the method).  Errors: SL_EIO (libxlsxwriter could not write),
+/* Write the result as an XLSX workbook at `path`: sheets "Förslag per enhet"
+ * (one row per unit and category, Swedish headers), "Enheter" (per unit),
+ * "Små ordrar" (the merging small orders) and "Staden" (the city totals and
+ * the method).  Errors: SL_EIO (libxlsxwriter could not write),
  * SL_ENOMEM. */
 int sl_ordering_write_xlsx(const sl_ordering_result *r, const char *path, sl_error *err);
 

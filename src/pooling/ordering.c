@@ -79,6 +79,7 @@ struct pair {
 	unsigned hist[7];
 	double km_b, km_a, co2_b, co2_a;
 	int64_t orders, small, merged;
+	size_t first_ord, n_ord; /* its orders in ctx.o after small_merges */
 };
 
 struct group {
@@ -100,8 +101,10 @@ struct deliv {
 
 struct ord {
 	int pair;
-	int64_t day;
-	int small;
+	int64_t day, slot;
+	int64_t value_ore;
+	int small, merged;
+	char ext[64];
 };
 
 struct tour {
@@ -354,7 +357,7 @@ static int load_rows(ctx *c, sl_error *err)
 		return rc;
 	s = NULL;
 	rc = sl_store_prepare(c->st,
-	                      "SELECT supplier_id, site_id, COALESCE(requested_day, order_day), value_ore "
+	                      "SELECT supplier_id, site_id, COALESCE(requested_day, order_day), value_ore, ext_id "
 	                      "FROM orders WHERE COALESCE(requested_day, order_day) BETWEEN ?1 AND ?2",
 	                      &s, err);
 	if (!rc) {
@@ -377,7 +380,10 @@ static int load_rows(ctx *c, sl_error *err)
 		struct ord *o = &c->o[c->no++];
 		o->pair = pi;
 		o->day = sl_stmt_int64(s, 2);
-		o->small = sl_stmt_int64(s, 3) < small_ore;
+		o->value_ore = sl_stmt_int64(s, 3);
+		o->small = o->value_ore < small_ore;
+		o->merged = 0;
+		cpy(o->ext, sizeof o->ext, sl_stmt_text(s, 4));
 		c->p[pi].orders++;
 		c->p[pi].small += o->small;
 	}
@@ -1061,38 +1067,40 @@ static int cmp_ord(const void *a, const void *b)
 }
 
 /* Small orders alone on their pair's day before, sharing it after. */
-static void small_merges(ctx *c)
+static int small_merges(ctx *c, sl_error *err)
 {
 	size_t n = c->no;
 	if (!n)
-		return;
+		return 0;
 	qsort(c->o, n, sizeof *c->o, cmp_ord);
 	/* before: runs of the same (pair, day) */
 	char *alone = calloc(n, 1);
-	int64_t *slot = malloc(n * sizeof *slot);
-	if (!alone || !slot) {
-		free(alone);
-		free(slot);
-		return; /* counts stay 0; the caller's figures remain valid */
-	}
+	if (!alone)
+		return oom(err);
 	for (size_t i = 0; i < n; i++) {
-		int same_prev = i > 0 && c->o[i - 1].pair == c->o[i].pair && c->o[i - 1].day == c->o[i].day;
-		int same_next =
-		    i + 1 < n && c->o[i + 1].pair == c->o[i].pair && c->o[i + 1].day == c->o[i].day;
+		struct ord *o = &c->o[i];
+		int same_prev = i > 0 && c->o[i - 1].pair == o->pair && c->o[i - 1].day == o->day;
+		int same_next = i + 1 < n && c->o[i + 1].pair == o->pair && c->o[i + 1].day == o->day;
 		alone[i] = !same_prev && !same_next;
-		slot[i] = slot_day(c, c->o[i].pair, c->o[i].day);
+		o->slot = slot_day(c, o->pair, o->day);
+		struct pair *p = &c->p[o->pair];
+		if (!p->n_ord++)
+			p->first_ord = i;
 	}
 	/* after: within a pair, slots are non-decreasing in day order */
 	for (size_t i = 0; i < n; i++) {
-		if (!c->o[i].small || !alone[i])
+		struct ord *o = &c->o[i];
+		if (!o->small || !alone[i])
 			continue;
-		int shared = (i > 0 && c->o[i - 1].pair == c->o[i].pair && slot[i - 1] == slot[i]) ||
-		             (i + 1 < n && c->o[i + 1].pair == c->o[i].pair && slot[i + 1] == slot[i]);
-		if (shared)
-			c->p[c->o[i].pair].merged++;
+		int shared = (i > 0 && c->o[i - 1].pair == o->pair && c->o[i - 1].slot == o->slot) ||
+		             (i + 1 < n && c->o[i + 1].pair == o->pair && c->o[i + 1].slot == o->slot);
+		if (shared) {
+			o->merged = 1;
+			c->p[o->pair].merged++;
+		}
 	}
 	free(alone);
-	free(slot);
+	return 0;
 }
 
 /* ---- CO2e intensity ------------------------------------------------------ */
@@ -1185,6 +1193,7 @@ void sl_ordering_result_free(sl_ordering_result *r)
 	free(r->groups);
 	free(r->pairs);
 	free(r->units);
+	free(r->small);
 	free(r);
 }
 
@@ -1240,7 +1249,11 @@ static int build_result(ctx *c, sl_ordering_result *res, sl_error *err)
 	res->groups = calloc((size_t)(c->ng ? c->ng : 1), sizeof *res->groups);
 	res->pairs = calloc((size_t)(c->np ? c->np : 1), sizeof *res->pairs);
 	res->units = calloc((size_t)(c->nu ? c->nu : 1), sizeof *res->units);
-	if (!res->groups || !res->pairs || !res->units) {
+	size_t nmerged = 0;
+	for (int pi = 0; pi < c->np; pi++)
+		nmerged += (size_t)c->p[pi].merged;
+	res->small = calloc(nmerged ? nmerged : 1, sizeof *res->small);
+	if (!res->groups || !res->pairs || !res->units || !res->small) {
 		free(gord);
 		return oom(err);
 	}
@@ -1251,10 +1264,22 @@ static int build_result(ctx *c, sl_ordering_result *res, sl_error *err)
 		sl_ordering_group *og = &res->groups[res->n_groups];
 		memset(og, 0, sizeof *og);
 		og->first_pair = res->n_pairs;
+		og->first_small = res->n_small;
 		for (int k = 0; k < g->npairs; k++) {
 			const struct pair *p = &c->p[g->pairs[k]];
 			if (!visible(c, p))
 				continue;
+			for (size_t x = p->first_ord; x < p->first_ord + p->n_ord; x++) {
+				const struct ord *o = &c->o[x];
+				if (!o->merged)
+					continue;
+				sl_ordering_small *sm = &res->small[res->n_small++];
+				cpy(sm->order, sizeof sm->order, o->ext);
+				cpy(sm->supplier, sizeof sm->supplier, c->s[p->sup].ext);
+				sm->day = o->day;
+				sm->value_ore = o->value_ore;
+				sm->delivery_day = o->slot;
+			}
 			sl_ordering_pair *op = &res->pairs[res->n_pairs++];
 			op->group = res->n_groups;
 			cpy(op->supplier, sizeof op->supplier, c->s[p->sup].ext);
@@ -1279,6 +1304,7 @@ static int build_result(ctx *c, sl_ordering_result *res, sl_error *err)
 			og->small_merged += p->merged;
 		}
 		og->n_pairs = res->n_pairs - og->first_pair;
+		og->n_small = res->n_small - og->first_small;
 		if (!og->n_pairs)
 			continue;
 		const struct unit *u = &c->u[g->unit];
@@ -1454,7 +1480,8 @@ int sl_ordering_compute(sl_store *st, const sl_ordering_query *q_in, sl_ordering
 	free(ev);
 	if (rc < 0)
 		goto out;
-	small_merges(&c);
+	if ((rc = small_merges(&c, err)) < 0)
+		goto out;
 	rc = build_result(&c, res, err);
 out:
 	ctx_free(&c);
@@ -1563,6 +1590,17 @@ int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
 			              (long long)p->deliveries_before, (long long)p->deliveries_after,
 			              p->km_before, p->km_after, (long long)p->small_orders,
 			              (long long)p->small_merged);
+		}
+		sl_buf_puts(b, "],\"small_orders_merging\":[");
+		for (size_t k = 0; k < g->n_small; k++) {
+			const sl_ordering_small *sm = &r->small[g->first_small + k];
+			sl_buf_puts(b, k ? ",{\"order\":" : "{\"order\":");
+			sl_buf_json_string(b, sm->order);
+			sl_buf_puts(b, ",\"supplier\":");
+			sl_buf_json_string(b, sm->supplier);
+			sl_buf_printf(b, ",\"day\":\"%s\",\"value_sek\":%.2f,\"delivered\":\"%s\"}",
+			              sl_date_format(sm->day, a, sizeof a), (double)sm->value_ore / 100,
+			              sl_date_format(sm->delivery_day, z, sizeof z));
 		}
 		sl_buf_puts(b, "]}");
 	}

@@ -1,9 +1,10 @@
 /* ordering_xlsx.c — the ordering proposal as an Excel workbook a unit
  * manager can read (Swedish headers), written with libxlsxwriter.
  *
- * Three sheets: "Förslag per enhet" (one row per unit and category: today's
+ * Four sheets: "Förslag per enhet" (one row per unit and category: today's
  * delivery days, the proposed days, deliveries per week before and after,
- * the order rules), "Enheter" (totals per unit) and "Staden" (the city's
+ * the order rules), "Enheter" (totals per unit), "Små ordrar" (the small
+ * orders that would travel with another order) and "Staden" (the city's
  * totals and how they were computed).  Numbers are written as numbers with
  * Swedish-friendly formats so that Excel can sum and filter them.
  */
@@ -154,6 +155,41 @@ static void sheet_units(lxw_worksheet *ws, const sl_ordering_result *r, const st
 	}
 }
 
+static void sheet_small(lxw_worksheet *ws, const sl_ordering_result *r, const struct fmts *f)
+{
+	static const char *const h[] = {"Enhet (id)", "Enhet",         "Varukategori",
+	                                "Leverantör", "Order",         "Önskad leveransdag",
+	                                "Värde (kr)", "Levereras med annan order"};
+	int nh = (int)(sizeof h / sizeof h[0]);
+	header_row(ws, f, h, nh);
+	worksheet_set_column(ws, 0, 0, 12, NULL);
+	worksheet_set_column(ws, 1, 1, 32, NULL);
+	worksheet_set_column(ws, 2, 3, 28, NULL);
+	worksheet_set_column(ws, 4, 7, 16, NULL);
+	lxw_row_t row = 1;
+	char d[16];
+	for (size_t i = 0; i < r->n_groups; i++) {
+		const sl_ordering_group *g = &r->groups[i];
+		for (size_t k = 0; k < g->n_small; k++, row++) {
+			const sl_ordering_small *sm = &r->small[g->first_small + k];
+			const char *sname = sm->supplier;
+			for (size_t p = 0; p < g->n_pairs; p++)
+				if (!strcmp(r->pairs[g->first_pair + p].supplier, sm->supplier))
+					sname = r->pairs[g->first_pair + p].supplier_name;
+			worksheet_write_string(ws, row, 0, g->unit, NULL);
+			worksheet_write_string(ws, row, 1, g->unit_name, NULL);
+			worksheet_write_string(ws, row, 2, category_sv(g->category), NULL);
+			worksheet_write_string(ws, row, 3, sname, NULL);
+			worksheet_write_string(ws, row, 4, sm->order, NULL);
+			worksheet_write_string(ws, row, 5, sl_date_format(sm->day, d, sizeof d), NULL);
+			worksheet_write_number(ws, row, 6, (double)sm->value_ore / 100, f->dec2);
+			worksheet_write_string(ws, row, 7, sl_date_format(sm->delivery_day, d, sizeof d), NULL);
+		}
+	}
+	if (row > 1)
+		worksheet_autofilter(ws, 0, 0, row - 1, (lxw_col_t)(nh - 1));
+}
+
 static void kv_num(lxw_worksheet *ws, lxw_row_t *row, const char *k, double before, double after,
                    const struct fmts *f, lxw_format *nf)
 {
@@ -255,15 +291,17 @@ int sl_ordering_write_xlsx(const sl_ordering_result *r, const char *path, sl_err
 	format_set_text_wrap(f.wrap);
 	lxw_worksheet *w1 = workbook_add_worksheet(wb, "Förslag per enhet");
 	lxw_worksheet *w2 = workbook_add_worksheet(wb, "Enheter");
-	lxw_worksheet *w3 = workbook_add_worksheet(wb, "Staden");
-	if (!w1 || !w2 || !w3 || !f.head || !f.dec1 || !f.dec2 || !f.int0 || !f.pct || !f.wrap ||
+	lxw_worksheet *w3 = workbook_add_worksheet(wb, "Små ordrar");
+	lxw_worksheet *w4 = workbook_add_worksheet(wb, "Staden");
+	if (!w1 || !w2 || !w3 || !w4 || !f.head || !f.dec1 || !f.dec2 || !f.int0 || !f.pct || !f.wrap ||
 	    !f.title) {
 		workbook_close(wb);
 		return sl_error_set(err, SL_ENOMEM, "out of memory building the workbook");
 	}
 	sheet_groups(w1, r, &f);
 	sheet_units(w2, r, &f);
-	sheet_city(w3, r, &f);
+	sheet_small(w3, r, &f);
+	sheet_city(w4, r, &f);
 	lxw_error e = workbook_close(wb);
 	if (e != LXW_NO_ERROR)
 		return sl_error_at(err, SL_EIO, path, 0, 0, "cannot write the workbook: %s",

@@ -73,6 +73,9 @@ try {
   await page.fill('#ord-filter', 'C');
   const visible = await page.$$eval('#ord-group-table tbody tr', (trs) => trs.filter((t) => !t.hidden).map((t) => t.dataset.unit));
   h.check(visible.length > 0 && visible.every((v) => v === 'C'), 'filtering by unit shows that unit only');
+  const listed = await page.$$eval('#ord-group-table tbody tr:not([hidden]) details.ord-small li', (li) => li.length);
+  const merging = b.groups.filter((g) => g.unit === 'C').reduce((n, g) => n + g.small_orders_merging.length, 0);
+  h.check(listed === merging, `the merging small orders are listed (${listed} of ${merging})`);
   await h.screenshot(page, 'ordering-city-en.png');
 
   // Swedish

@@ -19,7 +19,7 @@ const TEXT = {
     category: 'Kategori', current: 'Dagar i dag', proposed: 'Föreslagna dagar', change: 'Förändring',
     order_by: 'Beställ senast', min_order: 'Minsta order (kr)', filter: 'Filtrera på enhet',
     nothing: 'Inga leveranser i perioden.', unchanged: 'inget mönster passar: oförändrat',
-    denied: 'Ingen behörighet att se förslaget.', loading: 'Räknar …',
+    denied: 'Ingen behörighet att se förslaget.', loading: 'Räknar …', which: 'vilka', sek: 'kr',
   },
   en: {
     title: 'Smarter ordering: delivery days',
@@ -34,7 +34,7 @@ const TEXT = {
     category: 'Category', current: 'Days today', proposed: 'Proposed days', change: 'Change',
     order_by: 'Order by', min_order: 'Minimum order (SEK)', filter: 'Filter by unit',
     nothing: 'No deliveries in the period.', unchanged: 'no pattern fits: unchanged',
-    denied: 'Not allowed to see the proposal.', loading: 'Computing …',
+    denied: 'Not allowed to see the proposal.', loading: 'Computing …', which: 'which', sek: 'SEK',
   },
 };
 
@@ -59,6 +59,11 @@ function pct(before, after) {
 export async function render(ctx, arg) {
   const T = TEXT[ctx.lang] || TEXT.en;
   const { esc, fmt } = ctx;
+  // the small orders that would travel with another order, per group
+  const smallList = (g) => (g.small_orders_merging && g.small_orders_merging.length
+    ? `<details class="ord-small"><summary>${esc(T.which)}</summary><ul>${g.small_orders_merging.map((o) =>
+      `<li>${esc(o.order)} (${esc(o.supplier)}), ${esc(o.day)}, ${fmt(o.value_sek, 0)} ${esc(T.sek)} → ${esc(o.delivered)}</li>`).join('')}</ul></details>`
+    : '');
   const params = new URLSearchParams(arg || '');
   const from = params.get('from') || '', to = params.get('to') || '';
   const joint = params.get('joint') !== '0';
@@ -144,7 +149,7 @@ export async function render(ctx, arg) {
       <td><strong>${esc(days(g.proposed_days, ctx.lang))}</strong>${g.feasible ? '' : ` <span class="muted">(${esc(T.unchanged)})</span>`}</td>
       <td>${fmt(g.per_week_before, 2)} → ${fmt(g.per_week_after, 2)}</td><td>${fmt(g.km_before, 0)} → ${fmt(g.km_after, 0)}</td>
       <td>${fmt(g.rules.min_order_sek, 0)}</td><td>${esc(ctx.lang === 'sv' ? g.rules.order_by_sv : g.rules.order_by)}</td>
-      <td>${fmt(g.small_orders_merged, 0)} / ${fmt(g.small_orders, 0)}</td></tr>`).join('')}</tbody></table>`;
+      <td>${fmt(g.small_orders_merged, 0)} / ${fmt(g.small_orders, 0)}${smallList(g)}</td></tr>`).join('')}</tbody></table>`;
   const filter = (u) => {
     ctx.main.querySelectorAll('#ord-group-table tbody tr').forEach((tr) => { tr.hidden = !!u && tr.dataset.unit !== u; });
   };

@@ -309,6 +309,14 @@ Test(ordering, before_counts_equal_the_ledger_and_merges_are_counted)
 	cr_assert_eq(g1->deliveries_after, 8);
 	cr_assert_eq(g1->small_orders, 16);
 	cr_assert_eq(g1->small_merged, 16);
+	cr_assert_eq(g1->n_small, 16);
+	for (size_t k = 0; k < g1->n_small; k++) {
+		const sl_ordering_small *sm = &r->small[g1->first_small + k];
+		cr_assert_str_eq(sm->supplier, "O10");
+		cr_assert_eq(sl_weekday(sm->delivery_day), 1, "joins a Monday delivery");
+		cr_assert(sm->day - sm->delivery_day == 0 || sm->day - sm->delivery_day == 1);
+		cr_assert_lt(sm->value_ore, 100000);
+	}
 	cr_assert_eq(g1->proposed_days, 1u);
 	cr_assert_float_eq(g1->per_week_before, 15.0 / 8, 1e-9);
 	sl_ordering_result_free(r);
@@ -665,6 +673,7 @@ Test(ordering, xlsx_is_a_zip_with_the_expected_sheets)
 	cr_assert(strstr(buf, "name=\"Förslag per enhet\""), "%s", buf);
 	cr_assert(strstr(buf, "name=\"Enheter\""));
 	cr_assert(strstr(buf, "name=\"Staden\""));
+	cr_assert(strstr(buf, "name=\"Små ordrar\""));
 	snprintf(cmd, sizeof cmd, "unzip -p %s xl/sharedStrings.xml", path);
 	p = popen(cmd, "r");
 	n = fread(buf, 1, sizeof buf - 1, p);
