@@ -11,6 +11,10 @@
  * category; public callers get 401 and other roles 403.  The server's road
  * graph is used when it was started with one.  The workbook is written by
  * libxlsxwriter to a private temporary file, read back and removed.
+ *
+ * A JSON answer takes about half a second on the demo city, so it is kept in
+ * the server's answer cache (the one the KPIs use) under the caller's role,
+ * organisation and query, valid while no new import has been committed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +111,70 @@ static int xlsx_bytes(const sl_ordering_result *res, sl_buf *out, sl_error *err)
 	return rc;
 }
 
+/* The cache key of a JSON answer, or 0 when the query is too long to key. */
+static int cache_key(sv_req *r, char *key, size_t size)
+{
+	const char *keys[MAX_ORD_ARGS + 1], *vals[MAX_ORD_ARGS + 1];
+	size_t n = sv_args(r, keys, vals, MAX_ORD_ARGS);
+	size_t kl = (size_t)snprintf(key, size, "ordering|%d|%lld", (int)r->role, (long long)r->org_id);
+	for (size_t i = 0; i < n && i < MAX_ORD_ARGS && kl < size; i++)
+		kl += (size_t)snprintf(key + kl, size - kl, "|%s=%s", keys[i], vals[i]);
+	return kl < size - 1;
+}
+
+static int64_t store_version(sl_server *srv, sl_store *st)
+{
+	int64_t v = -1;
+	sl_stmt *q = sv_cached_stmt(srv, st, SV_STMT_VERSION, "SELECT COALESCE(MAX(id), 0) FROM imports");
+	if (q && sl_stmt_step(q, NULL) == 1)
+		v = sl_stmt_int64(q, 0);
+	if (q)
+		sl_stmt_reset(q);
+	return v;
+}
+
+static int cache_get(sl_server *srv, const char *key, int64_t version, sl_buf *out)
+{
+	int found = 0;
+	pthread_mutex_lock(&srv->c_mu);
+	for (size_t i = 0; i < sizeof srv->cache / sizeof srv->cache[0]; i++) {
+		struct sv_cache_entry *e = &srv->cache[i];
+		if (e->body && e->version == version && !strcmp(e->key, key)) {
+			found = !sl_buf_append(out, e->body, e->len);
+			e->used = ++srv->cache_clock;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srv->c_mu);
+	return found;
+}
+
+static void cache_put(sl_server *srv, const char *key, int64_t version, const sl_buf *b)
+{
+	char *copy = malloc(b->len + 1);
+	if (!copy)
+		return; /* only a missed cache */
+	memcpy(copy, b->data, b->len + 1);
+	pthread_mutex_lock(&srv->c_mu);
+	struct sv_cache_entry *victim = &srv->cache[0];
+	for (size_t i = 0; i < sizeof srv->cache / sizeof srv->cache[0]; i++) {
+		if (!srv->cache[i].body) {
+			victim = &srv->cache[i];
+			break;
+		}
+		if (srv->cache[i].used < victim->used)
+			victim = &srv->cache[i];
+	}
+	free(victim->body);
+	snprintf(victim->key, sizeof victim->key, "%s", key);
+	victim->version = version;
+	victim->body = copy;
+	victim->len = b->len;
+	victim->csv = 0;
+	victim->used = ++srv->cache_clock;
+	pthread_mutex_unlock(&srv->c_mu);
+}
+
 enum MHD_Result sv_api_ordering(sv_req *r, const char *sub)
 {
 	int xlsx = 0;
@@ -132,18 +200,29 @@ enum MHD_Result sv_api_ordering(sv_req *r, const char *sub)
 	sl_store *st = sv_store_borrow(r->srv, 1);
 	if (!st)
 		return sv_problem(r, 503, "the database is busy or unavailable; retry later", NULL);
+	char key[600];
+	int cacheable = !xlsx && cache_key(r, key, sizeof key);
+	int64_t version = cacheable ? store_version(r->srv, st) : -1;
+	if (version < 0)
+		cacheable = 0;
+	sl_buf b = {0};
+	if (cacheable && cache_get(r->srv, key, version, &b)) {
+		sv_store_return(r->srv, st);
+		return sv_respond(r, 200, "application/json", &b);
+	}
 	sl_error err = {0};
 	sl_ordering_result *res = NULL;
 	int rc = sl_ordering_compute(st, &q, &res, &err);
 	sv_store_return(r->srv, st);
 	if (rc)
 		return sv_problem_code(r, rc, &err);
-	sl_buf b = {0};
 	rc = xlsx ? xlsx_bytes(res, &b, &err) : sl_ordering_write_json(res, &b);
 	sl_ordering_result_free(res);
 	if (rc) {
 		sl_buf_free(&b);
 		return sv_problem_code(r, rc, &err);
 	}
+	if (cacheable)
+		cache_put(r->srv, key, version, &b);
 	return sv_respond(r, 200, xlsx ? XLSX_TYPE : "application/json", &b);
 }

@@ -259,3 +259,22 @@ Test(ordering_http, xlsx_export_and_empty_period)
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "city"), "deliveries_before")), 0);
 	json_decref(j);
 }
+
+Test(ordering_http, cached_answers_are_per_viewer)
+{
+	resp_t a = http("GET", "/api/v1/ordering", tok_s3);
+	resp_t c = http("GET", "/api/v1/ordering", tok_city);
+	resp_t b = http("GET", "/api/v1/ordering", tok_s3); /* from the cache */
+	resp_t u = http("GET", "/api/v1/ordering", tok_u2);
+	cr_assert_eq(a.status, 200);
+	cr_assert_eq(b.status, 200);
+	cr_assert_str_eq(a.body, b.body);
+	cr_assert_str_eq(b.ctype, "application/json");
+	cr_assert_str_neq(a.body, c.body);
+	cr_assert_str_neq(a.body, u.body);
+	cr_assert_null(strstr(b.body, "\"supplier\":\"S1\""), "the cache must not leak another viewer's rows");
+	free(a.body);
+	free(b.body);
+	free(c.body);
+	free(u.body);
+}
