@@ -472,7 +472,7 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 	sl_rng rng;
 	sl_rng_seed(&rng, 2024);
 	static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-	int checked = 0, infeasible = 0;
+	int checked = 0, infeasible = 0, shifted = 0;
 	for (int inst = 0; inst < 40; inst++) {
 		/* a random but satisfiable config */
 		char text[2048];
@@ -574,6 +574,18 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 			          "instance %d group %zu: pattern %#x breaks the %s limits", inst, i,
 			          g->proposed_days, g->category);
 			cr_assert_leq(g->deliveries_after, g->deliveries_before);
+			/* the replay moves goods by at most half the longest gap, so
+			 * within the freshness and storage limits */
+			for (size_t k = 0; k < g->n_small; k++) {
+				const sl_ordering_small *sm = &r->small[g->first_small + k];
+				int64_t shift = sm->delivery_day - sm->day;
+				if (shift < 0)
+					shift = -shift;
+				cr_assert_leq(2 * shift, rules.max_days_between);
+				cr_assert_leq(2 * shift, rules.storage_days);
+				cr_assert(g->proposed_days & (1u << (sl_weekday(sm->delivery_day) - 1)));
+				shifted++;
+			}
 			checked++;
 		}
 		sl_ordering_result_free(r);
@@ -581,7 +593,9 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 		drop_db(st);
 	}
 	cr_assert_gt(checked, 100, "only %d groups checked", checked);
-	cr_log_info("%d groups checked, %d without a feasible pattern", checked, infeasible);
+	cr_assert_gt(shifted, 50, "only %d moved small orders checked", shifted);
+	cr_log_info("%d groups checked, %d without a feasible pattern, %d moved small orders", checked,
+	            infeasible, shifted);
 }
 
 /* ---- the tour estimator ------------------------------------------------------ */
