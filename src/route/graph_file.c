@@ -141,11 +141,15 @@ int rg_grid_build(rg_data *d, sl_error *err)
 	double cell = sqrt(w * h / (nseg / 2 + 1));
 	if (cell < 20000)
 		cell = 20000; /* 0.002 degrees, a city block */
+	if (cell > 1e9)
+		cell = 1e9; /* 100 degrees: keeps cell_e7 an int32 for world-wide junk */
 	d->cell_e7 = (int32_t)cell;
 	d->grid_lon0 = d->min_lon;
 	d->grid_lat0 = d->min_lat;
-	d->grid_nx = (uint32_t)(w / cell) + 1;
-	d->grid_ny = (uint32_t)(h / cell) + 1;
+	/* with the integer cell size the lookups use (a fractional one made the
+	 * last row one short; found by fuzzing) */
+	d->grid_nx = (uint32_t)(((int64_t)d->max_lon - d->min_lon) / d->cell_e7) + 1;
+	d->grid_ny = (uint32_t)(((int64_t)d->max_lat - d->min_lat) / d->cell_e7) + 1;
 	size_t nc = (size_t)d->grid_nx * d->grid_ny;
 	d->cell_off = calloc(nc + 2, sizeof *d->cell_off);
 	if (!d->cell_off)

@@ -258,7 +258,7 @@ static int parse_approaches(const char *v, osrm_req *q)
 static int parse_hints(const char *v, const osrm_req *q)
 {
 	for (const char *p = v; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("+/=-_;", *p))
+		if (!isalnum((unsigned char)*p) && !strchr("+/=-_; ", *p)) /* + may arrive as a space */
 			return OPT_SYNTAX;
 	return count_elems(v) == q->n ? OPT_OK : OPT_BAD;
 }

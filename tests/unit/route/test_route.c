@@ -260,6 +260,18 @@ static sl_graph *fixture_graph_stats(const char *name, const char *prof, sl_rout
 	return g;
 }
 
+Test(fixture, grid_covers_the_bounding_box_edges)
+{
+	sl_graph *g = fixture_graph("fuzz_grid_row", "van");
+	sl_route_graph_info in;
+	sl_route_graph_get_info(g, &in);
+	sl_route_snap s;
+	sl_error e;
+	cr_assert_eq(sl_route_nearest(g, in.max_lon, in.max_lat, 0, &s, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_route_nearest(g, in.min_lon, in.min_lat, 0, &s, &e), 0, "%s", e.message);
+	sl_route_graph_close(g);
+}
+
 Test(fixture, restrictions_via_a_way)
 {
 	sl_route_build_stats st;
