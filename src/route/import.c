@@ -21,6 +21,7 @@
 #include <readosm.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -1170,8 +1171,24 @@ static int xml_precheck(const char *path, sl_error *err)
 	xmlTextReaderPtr r = xmlReaderForFile(path, NULL, XML_PARSE_NONET);
 	if (!r)
 		return sl_error_set(err, SL_EIO, "%s: cannot open", path);
-	int rc = 0, ret;
+	int rc = 0, ret, checked_encoding = 0;
 	while ((ret = xmlTextReaderRead(r)) == 1 && rc == 0) {
+		if (!checked_encoding) {
+			/* libreadosm's expat knows UTF-8, UTF-16, Latin-1 and ASCII and
+			 * leaks its parser on anything else (UTF-7 found by fuzzing);
+			 * OSM XML is UTF-8 */
+			const char *enc = (const char *)xmlTextReaderConstEncoding(r);
+			checked_encoding = 1;
+			if (enc && strcasecmp(enc, "UTF-8") && strcasecmp(enc, "UTF8") &&
+			    strcasecmp(enc, "US-ASCII") && strcasecmp(enc, "ASCII") &&
+			    strcasecmp(enc, "ISO-8859-1")) {
+				rc = sl_error_at(err, SL_EINVAL, path, 1, 0,
+				                 "XML encoding '%.30s' is not supported (OSM XML is "
+				                 "UTF-8)",
+				                 enc);
+				break;
+			}
+		}
 		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
 			continue;
 		const char *name = (const char *)xmlTextReaderConstLocalName(r);
