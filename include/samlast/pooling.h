@@ -120,7 +120,7 @@ typedef struct sl_ordering_query {
 	int joint;                  /* 1 (default): optimise across units;
 	                             * 0: each unit alone (the comparison) */
 	uint64_t seed;              /* local-search order; same seed, same answer */
-	int max_rounds;             /* local-search rounds (default 60) */
+	int max_rounds;             /* local-search rounds (default 20) */
 	sl_pooling_viewer viewer;   /* whose view (default: city) */
 } sl_ordering_query;
 
@@ -228,5 +228,155 @@ int sl_ordering_write_table(const sl_ordering_result *r, sl_buf *out);
 int sl_ordering_write_xlsx(const sl_ordering_result *r, const char *path, sl_error *err);
 
 /* ---- 4. baseline and follow-up ---------------------------------------- */
+
+/* A baseline is a period (inclusive local days) whose weekly average a
+ * unit's follow-up is compared with, e.g. the weeks before a pilot started.
+ * Each receiving unit may have its own; the city-wide default (unit "")
+ * applies to every unit without one.  Baselines are kept with history in
+ * table followup_baselines (schema/0008_followup.sql): setting a new one
+ * marks the current one superseded, it is never overwritten.  The figures
+ * are the KPI module's (kpi.h, docs/kpi.md): deliveries, contract fidelity
+ * and small orders; see src/pooling/followup.c and docs/followup.md. */
+
+/* Default targets of the pilot (DOMAIN.md): deliveries per unit at least
+ * 20 % below the baseline, contract fidelity at least 80 %. */
+#define SL_FOLLOWUP_TARGET_DELIVERIES_PCT_DEFAULT (-20.0)
+#define SL_FOLLOWUP_TARGET_FIDELITY_PCT_DEFAULT 80.0
+/* Weeks at the end of the period that decide a unit's status. */
+#define SL_FOLLOWUP_STATUS_WEEKS_DEFAULT 4
+
+/* Who changes a baseline, for audit_log (role "admin", "city", "cli", …;
+ * token_id/org_id 0 when none). */
+typedef struct sl_followup_actor {
+	const char *role;
+	int64_t token_id;
+	int64_t org_id;
+	const char *via; /* "cli" or "api" */
+} sl_followup_actor;
+
+typedef struct sl_followup_baseline {
+	int64_t id;
+	char unit[64];        /* site ext id; "" for the city-wide default */
+	int64_t from_day, to_day;
+	int64_t set_at;       /* UTC seconds */
+	char set_by[64];      /* the actor's role and token, e.g. "city#3" */
+	char note[200];
+	int64_t superseded_at; /* 0 while it is the current one */
+} sl_followup_baseline;
+
+/* Set the baseline of `unit` (a site ext id; NULL or "" = the city-wide
+ * default) to [from_day, to_day] with an optional note.  The current one,
+ * if any, is kept and marked superseded; one audit_log row (action
+ * "baseline.set", target "followup_baselines") records the change — all in
+ * one transaction.  *id_out (optional) receives the new row's id.  Errors:
+ * SL_EINVAL (to_day before from_day, a day out of range, note too long),
+ * SL_ENOTFOUND (unknown unit), SL_ESTORE. */
+int sl_followup_baseline_set(sl_store *st, const char *unit, int64_t from_day, int64_t to_day,
+                             const char *note, const sl_followup_actor *actor, int64_t *id_out,
+                             sl_error *err);
+
+/* The baselines of `unit` (NULL: every unit and the default; "": the
+ * default only), current ones only or (history = 1) also superseded ones,
+ * by unit, newest first.  *out (free with free()) gets *n entries; may be
+ * NULL when *n is 0.  Errors: SL_ENOTFOUND (unknown unit), SL_ESTORE,
+ * SL_ENOMEM. */
+int sl_followup_baseline_list(sl_store *st, const char *unit, int history,
+                              sl_followup_baseline **out, size_t *n, sl_error *err);
+
+#define SL_FOLLOWUP_NO_DAY INT64_MIN
+
+typedef struct sl_followup_query {
+	int64_t from_day, to_day;  /* inclusive; both SL_FOLLOWUP_NO_DAY: the
+	                            * whole range with data */
+	const char *unit;          /* one site ext id, or NULL for all */
+	double target_deliveries_pct; /* NAN: settings followup.target_deliveries_pct,
+	                               * else -20 */
+	double target_fidelity_pct;   /* NAN: settings followup.target_fidelity_pct,
+	                               * else 80 */
+	int status_weeks;          /* <= 0: 4 */
+	int64_t small_order_ore;   /* < 0: as the KPI module */
+	sl_pooling_viewer viewer;  /* default: city */
+} sl_followup_query;
+
+void sl_followup_query_init(sl_followup_query *q);
+
+typedef enum sl_followup_status {
+	SL_FOLLOWUP_NO_BASELINE = 0,
+	SL_FOLLOWUP_NOT_YET,
+	SL_FOLLOWUP_ON_TRACK,
+} sl_followup_status;
+
+/* "on_track", "not_yet", "no_baseline". */
+const char *sl_followup_status_name(sl_followup_status s);
+
+/* One week of one unit (or of the total).  The counts are the KPI
+ * module's `deliveries` and `orders`; small_orders = orders ×
+ * small_order_share_pct / 100 (rounded); fidelity its contract_fidelity_pct
+ * (NAN without orders).  change_pct compares deliveries per day of the week
+ * (a week cut by the period has fewer days) with the baseline's. */
+typedef struct sl_followup_week {
+	char week[12];             /* "2025-W07" */
+	int64_t from_day, to_day;
+	int64_t deliveries, orders, small_orders, pooled;
+	double fidelity_pct;
+	double deliveries_change_pct; /* NAN without a baseline */
+} sl_followup_week;
+
+/* One unit, or the total (unit "all"). */
+typedef struct sl_followup_unit {
+	char unit[64], name[160];
+	int has_baseline, baseline_is_default;
+	int64_t baseline_from_day, baseline_to_day;
+	double baseline_deliveries_per_week, baseline_fidelity_pct;
+	double baseline_small_orders_per_week;
+	double target_deliveries_per_week;   /* baseline × (1 + target/100) */
+	/* over the whole period */
+	int64_t deliveries, orders, small_orders, pooled;
+	double deliveries_per_week, fidelity_pct, deliveries_change_pct;
+	/* over the status window (the last status_weeks weeks) */
+	double recent_deliveries_per_week, recent_fidelity_pct, recent_change_pct;
+	sl_followup_status status;
+	int deliveries_met, fidelity_met;    /* in the status window */
+	sl_followup_week *weeks;   /* result->n_weeks entries */
+} sl_followup_unit;
+
+typedef struct sl_followup_result {
+	int64_t from_day, to_day;
+	int64_t status_from_day;   /* first day of the status window */
+	double target_deliveries_pct, target_fidelity_pct;
+	int64_t small_order_ore;
+	size_t n_weeks;
+	size_t n_units;
+	sl_followup_unit *units;   /* visible units, by ext id */
+	int has_total;             /* city and supplier viewers */
+	sl_followup_unit total;    /* "all": the city (for a supplier: its own) */
+	size_t n_on_track, n_not_yet, n_no_baseline;
+} sl_followup_result;
+
+/* Compute the follow-up for q->viewer: the city sees every receiving unit
+ * (sites of organisations of kind 'unit') and the total; a unit viewer its
+ * own sites (no total); a supplier viewer every unit, with only its own
+ * deliveries and orders counted (the KPI module's supplier filter), and
+ * its own total; public and carrier viewers get SL_EPERM.  With q->unit
+ * only that unit.  The total's baseline is the city-wide default.  *out is
+ * the caller's (sl_followup_result_free).  Errors: SL_EINVAL (bad period,
+ * to before from, only one of them), SL_ENOTFOUND (unknown unit, a unit the
+ * viewer may not see, or no data when no period is given), SL_EPERM,
+ * SL_ESTORE, SL_ENOMEM. */
+int sl_followup_compute(sl_store *st, const sl_followup_query *q, sl_followup_result **out,
+                        sl_error *err);
+
+void sl_followup_result_free(sl_followup_result *r);
+
+/* Append the result as JSON, as CSV (one line per unit and week, then the
+ * total's weeks; `sep` ',' or ';' with decimal comma) or as a table of
+ * units with their status. */
+int sl_followup_write_json(const sl_followup_result *r, sl_buf *out);
+int sl_followup_write_csv(const sl_followup_result *r, char sep, sl_buf *out);
+int sl_followup_write_table(const sl_followup_result *r, sl_buf *out);
+
+/* Append baselines as JSON ({"baselines":[…]}). */
+int sl_followup_baselines_json(const sl_followup_baseline *b, size_t n, sl_buf *out);
+
 
 #endif

@@ -32,7 +32,7 @@ static void usage(FILE *out)
 	        "  --xlsx FILE        also write the proposal as an Excel workbook (Swedish)\n"
 	        "  --unit-by-unit     choose each unit's days alone (for comparison)\n"
 	        "  --seed N           local-search seed (default 1)\n"
-	        "  --rounds N         local-search rounds (default 60)\n");
+	        "  --rounds N         local-search rounds (default 20)\n");
 }
 
 static int parse_day(const char *opt, const char *s, int64_t *day)

@@ -138,10 +138,13 @@ typedef struct ctx {
 	int npts;
 	int64_t off_graph;
 	struct tour *tours; /* ns × 7 */
+	int *sp_first, *sp_pairs; /* the pairs of supplier s: sp_pairs[sp_first[s]..sp_first[s+1]) */
+	char *touched;            /* ns × 7 marks for the day-shift move */
 	int *scratch;      /* tour estimation */
 	int *scratch2;
 	char *used;
 	int *pscratch;
+	int *pscratch_aff, *pscratch_touch;
 	int scratch_cap;
 } ctx;
 
@@ -153,7 +156,7 @@ void sl_ordering_query_init(sl_ordering_query *q)
 	q->small_order_ore = -1;
 	q->joint = 1;
 	q->seed = 1;
-	q->max_rounds = 60;
+	q->max_rounds = 20;
 	q->viewer.kind = SL_VIEWER_CITY;
 }
 
@@ -739,51 +742,56 @@ static double tour_cost(const ctx *c, const struct tour *t)
 	return t->len + cap_term(c, t->n, t->load, t->radial);
 }
 
+/* Rebuild the tour of supplier i / 7 on weekday i % 7 from the current
+ * patterns: its stops, load, radial sum, and the estimated length with the
+ * stops kept in tour order. */
+static int rebuild_one(ctx *c, int i)
+{
+	struct tour *t = &c->tours[i];
+	int sp = i / 7;
+	unsigned bit = 1u << (i % 7);
+	t->n = 0;
+	t->load = t->radial = 0;
+	for (int k = c->sp_first[sp]; k < c->sp_first[sp + 1]; k++) {
+		int pi = c->sp_pairs[k];
+		const struct group *g = &c->g[c->p[pi].group];
+		if (!g->feasible || !(g->chosen & bit))
+			continue;
+		if (t->n == t->cap) {
+			int nc = t->cap ? t->cap * 2 : 8;
+			int *nv = realloc(t->stop, (size_t)nc * sizeof *nv);
+			if (!nv)
+				return SL_ENOMEM;
+			t->stop = nv;
+			t->cap = nc;
+		}
+		t->stop[t->n++] = pi;
+		t->load += visit_load(c, pi);
+		t->radial += D(c, pt_depot(c, sp), pt_unit(c, pi));
+	}
+	if (ensure_scratch(c, t->n) < 0)
+		return SL_ENOMEM;
+	for (int k = 0; k < t->n; k++)
+		c->scratch[k] = pt_unit(c, t->stop[k]);
+	t->len = tsp(c, pt_depot(c, sp), c->scratch, t->n, c->scratch2);
+	/* keep the stops in tour order (seq holds points, one per stop) */
+	for (int k = 1; k <= t->n; k++)
+		for (int j = k - 1; j < t->n; j++)
+			if (pt_unit(c, t->stop[j]) == c->scratch2[k]) {
+				int tmp = t->stop[k - 1];
+				t->stop[k - 1] = t->stop[j];
+				t->stop[j] = tmp;
+				break;
+			}
+	return 0;
+}
+
 /* Rebuild every supplier-day tour from the current patterns. */
 static int rebuild_tours(ctx *c, sl_error *err)
 {
-	for (int i = 0; i < c->ns * 7; i++) {
-		c->tours[i].n = 0;
-		c->tours[i].load = c->tours[i].radial = 0;
-	}
-	for (int pi = 0; pi < c->np; pi++) {
-		const struct group *g = &c->g[c->p[pi].group];
-		if (!g->feasible)
-			continue;
-		for (int d = 0; d < 7; d++) {
-			if (!(g->chosen & (1u << d)))
-				continue;
-			struct tour *t = &c->tours[c->p[pi].sup * 7 + d];
-			if (t->n == t->cap) {
-				int nc = t->cap ? t->cap * 2 : 8;
-				int *nv = realloc(t->stop, (size_t)nc * sizeof *nv);
-				if (!nv)
-					return oom(err);
-				t->stop = nv;
-				t->cap = nc;
-			}
-			t->stop[t->n++] = pi;
-			t->load += visit_load(c, pi);
-			t->radial += D(c, pt_depot(c, c->p[pi].sup), pt_unit(c, pi));
-		}
-	}
-	for (int i = 0; i < c->ns * 7; i++) {
-		struct tour *t = &c->tours[i];
-		if (ensure_scratch(c, t->n) < 0)
+	for (int i = 0; i < c->ns * 7; i++)
+		if (rebuild_one(c, i) < 0)
 			return oom(err);
-		for (int k = 0; k < t->n; k++)
-			c->scratch[k] = pt_unit(c, t->stop[k]);
-		t->len = tsp(c, pt_depot(c, i / 7), c->scratch, t->n, c->scratch2);
-		/* keep the stops in tour order (seq holds points; map back) */
-		for (int k = 1; k <= t->n; k++)
-			for (int j = k - 1; j < t->n; j++)
-				if (pt_unit(c, t->stop[j]) == c->scratch2[k]) {
-					int tmp = t->stop[k - 1];
-					t->stop[k - 1] = t->stop[j];
-					t->stop[j] = tmp;
-					break;
-				}
-	}
 	return 0;
 }
 
@@ -898,13 +906,116 @@ static int apply_move(ctx *c, struct group *g, unsigned to)
  * round; when a round brings no improvement the best assignment so far is
  * restored and a few random groups are kicked to another pattern (an
  * iterated local search).  The best assignment by rebuilt tour cost wins. */
+static int in_pats(const struct group *g, unsigned m)
+{
+	for (int k = 0; k < g->npats; k++)
+		if (g->pats[k] == m)
+			return 1;
+	return 0;
+}
+
+/* The day-shift move: every group served by supplier s that is delivered
+ * on weekday d1 but not d2 is moved from d1 to d2 (where its category and
+ * the unit allow that pattern), together.  Single-group moves cannot make
+ * this step — moving one unit between two long tours gains nothing until
+ * the last unit leaves a day — yet emptying a day saves a whole trip from
+ * the depot.  The touched tours are rebuilt and the move is undone unless
+ * their total falls. */
+static int shift_days(ctx *c, long *moves)
+{
+	int *aff = c->pscratch_aff, *touch = c->pscratch_touch;
+	for (int sp = 0; sp < c->ns; sp++)
+		for (int d1 = 0; d1 < 7; d1++) {
+			if (!c->tours[sp * 7 + d1].n)
+				continue;
+			for (int d2 = 0; d2 < 7; d2++) {
+				unsigned b1 = 1u << d1, b2 = 1u << d2;
+				if (d2 == d1)
+					continue;
+				int naff = 0;
+				for (int k = c->sp_first[sp]; k < c->sp_first[sp + 1]; k++) {
+					struct group *g = &c->g[c->p[c->sp_pairs[k]].group];
+					if (g->feasible && (g->chosen & b1) && !(g->chosen & b2) &&
+					    in_pats(g, (g->chosen & ~b1) | b2))
+						aff[naff++] = c->p[c->sp_pairs[k]].group;
+				}
+				if (!naff)
+					continue;
+				/* the tours of d1 and d2 of every supplier of those groups */
+				int ntouch = 0;
+				for (int a = 0; a < naff; a++) {
+					const struct group *g = &c->g[aff[a]];
+					for (int k = 0; k < g->npairs; k++) {
+						int s2 = c->p[g->pairs[k]].sup;
+						for (int x = 0; x < 2; x++) {
+							int ti = s2 * 7 + (x ? d2 : d1);
+							if (!c->touched[ti]) {
+								c->touched[ti] = 1;
+								touch[ntouch++] = ti;
+							}
+						}
+					}
+				}
+				double before = 0, after = 0;
+				for (int k = 0; k < ntouch; k++)
+					before += tour_cost(c, &c->tours[touch[k]]);
+				for (int a = 0; a < naff; a++)
+					c->g[aff[a]].chosen = (c->g[aff[a]].chosen & ~b1) | b2;
+				int rc = 0;
+				for (int k = 0; k < ntouch && !rc; k++)
+					rc = rebuild_one(c, touch[k]);
+				for (int k = 0; k < ntouch; k++)
+					after += tour_cost(c, &c->tours[touch[k]]);
+				if (!rc && after < before - 1.0) {
+					(*moves)++;
+				} else {
+					for (int a = 0; a < naff; a++)
+						c->g[aff[a]].chosen = (c->g[aff[a]].chosen & ~b2) | b1;
+					for (int k = 0; k < ntouch; k++)
+						if (rebuild_one(c, touch[k]) < 0)
+							rc = SL_ENOMEM;
+				}
+				for (int k = 0; k < ntouch; k++)
+					c->touched[touch[k]] = 0;
+				if (rc < 0)
+					return rc;
+			}
+		}
+	return 0;
+}
+
+/* The pairs of each supplier (CSR) and the move scratch. */
+static int index_suppliers(ctx *c, sl_error *err)
+{
+	c->sp_first = calloc((size_t)c->ns + 1, sizeof *c->sp_first);
+	c->sp_pairs = malloc((size_t)(c->np ? c->np : 1) * sizeof *c->sp_pairs);
+	c->touched = calloc((size_t)c->ns * 7, 1);
+	c->pscratch_aff = malloc((size_t)(c->np ? c->np : 1) * sizeof *c->pscratch_aff);
+	c->pscratch_touch = malloc((size_t)c->ns * 7 * sizeof *c->pscratch_touch);
+	if (!c->sp_first || !c->sp_pairs || !c->touched || !c->pscratch_aff || !c->pscratch_touch)
+		return oom(err);
+	for (int pi = 0; pi < c->np; pi++)
+		c->sp_first[c->p[pi].sup + 1]++;
+	for (int sp = 0; sp < c->ns; sp++)
+		c->sp_first[sp + 1] += c->sp_first[sp];
+	int *fill = calloc((size_t)c->ns, sizeof *fill);
+	if (!fill)
+		return oom(err);
+	for (int pi = 0; pi < c->np; pi++) {
+		int sp = c->p[pi].sup;
+		c->sp_pairs[c->sp_first[sp] + fill[sp]++] = pi;
+	}
+	free(fill);
+	return 0;
+}
+
 static int optimise(ctx *c, sl_ordering_result *res, sl_error *err)
 {
 	c->tours = calloc((size_t)c->ns * 7, sizeof *c->tours);
 	if (!c->tours)
 		return oom(err);
-	int rc = rebuild_tours(c, err);
-	if (rc < 0)
+	int rc = index_suppliers(c, err);
+	if (rc < 0 || (rc = rebuild_tours(c, err)) < 0)
 		return rc;
 	res->template_km_unit_by_unit = template_cost(c) / 1000;
 	res->template_km_joint = res->template_km_unit_by_unit;
@@ -924,7 +1035,7 @@ static int optimise(ctx *c, sl_ordering_result *res, sl_error *err)
 	double best_cost = template_cost(c);
 	sl_rng rng;
 	sl_rng_seed(&rng, c->q->seed);
-	int rounds = c->q->max_rounds > 0 ? c->q->max_rounds : 60;
+	int rounds = c->q->max_rounds > 0 ? c->q->max_rounds : 20;
 	for (int r = 0; r < rounds && !rc; r++) {
 		for (int i = c->ng - 1; i > 0; i--) {
 			int j = (int)sl_rng_below(&rng, (uint64_t)i + 1), t = order[i];
@@ -932,6 +1043,10 @@ static int optimise(ctx *c, sl_ordering_result *res, sl_error *err)
 			order[j] = t;
 		}
 		long moves = 0;
+		if (shift_days(c, &moves) < 0) {
+			rc = oom(err);
+			break;
+		}
 		for (int i = 0; i < c->ng && !rc; i++) {
 			struct group *g = &c->g[order[i]];
 			if (!g->feasible || g->npats < 2)
@@ -1361,6 +1476,11 @@ static void ctx_free(ctx *c)
 	free(c->scratch2);
 	free(c->used);
 	free(c->pscratch);
+	free(c->sp_first);
+	free(c->sp_pairs);
+	free(c->touched);
+	free(c->pscratch_aff);
+	free(c->pscratch_touch);
 }
 
 /* Suppliers without a site start from the centroid of their units. */
