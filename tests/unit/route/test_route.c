@@ -11,6 +11,7 @@
 #include <criterion/hooks.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <readosm.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -940,5 +941,49 @@ Test(osrm, route_body_matches_library)
 	b = osrm(g, "/table/v1/driving/12.7003,56.04;12.7007,56.04?annotations=distance", &st);
 	cr_assert(strstr(b, "\"distances\":[[0.0,") && !strstr(b, "durations"), "%s", b);
 	free(b);
+	sl_route_graph_close(g);
+}
+
+/* Many threads answering with ctx NULL share the graph's context pool:
+ * every answer must equal the one computed alone. */
+typedef struct pool_job {
+	sl_graph *g;
+	const char *url;
+	const char *want;
+	int mismatches;
+} pool_job;
+
+static void *pool_worker(void *arg)
+{
+	pool_job *j = arg;
+	for (int i = 0; i < 200; i++) {
+		int st;
+		char *b = NULL;
+		if (sl_route_osrm_handle(j->g, NULL, j->url, &st, &b, NULL) != 0 || st != 200 ||
+		    strcmp(b, j->want) != 0)
+			j->mismatches++;
+		free(b);
+	}
+	return NULL;
+}
+
+Test(osrm, context_pool_shared_by_threads)
+{
+	sl_graph *g = fixture_graph("steps", "van");
+	const char *url = "/route/v1/driving/12.7005,56.0401;12.7131,56.0449?steps=true";
+	int st;
+	char *want = osrm(g, url, &st);
+	cr_assert_eq(st, 200);
+	pthread_t t[6];
+	pool_job jobs[6];
+	for (int i = 0; i < 6; i++) {
+		jobs[i] = (pool_job){g, url, want, 0};
+		cr_assert_eq(pthread_create(&t[i], NULL, pool_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		cr_assert_eq(jobs[i].mismatches, 0, "thread %d", i);
+	}
+	free(want);
 	sl_route_graph_close(g);
 }
