@@ -57,8 +57,8 @@ static int one(sl_store *st, const sl_ordering_config *cfg, const char *label, i
 	printf("%-28s %-6s median %7.3f s (min %.3f, max %.3f)  groups %zu  units %zu  "
 	       "deliveries/week %.1f -> %.1f (%+.1f %%)  km %.0f -> %.0f (%+.1f %%)  "
 	       "template km %.0f -> %.0f\n",
-	       label, joint ? "joint" : "alone", t[runs / 2], t[0], t[runs - 1], r->n_groups, r->n_units,
-	       c->per_week_before, c->per_week_after,
+	       label, joint ? "joint" : "alone", t[runs / 2], t[0], t[runs - 1], r->n_groups,
+	       r->n_units, c->per_week_before, c->per_week_after,
 	       100 * (c->per_week_after - c->per_week_before) / c->per_week_before, c->km_before,
 	       c->km_after, 100 * (c->km_after - c->km_before) / c->km_before,
 	       r->template_km_unit_by_unit, r->template_km_joint);
@@ -68,7 +68,8 @@ static int one(sl_store *st, const sl_ordering_config *cfg, const char *label, i
 		double t0 = now_s();
 		sl_error e;
 		int rc = sl_ordering_write_xlsx(r, path, &e);
-		printf("%-28s        xlsx export %.3f s%s\n", label, now_s() - t0, rc ? " FAILED" : "");
+		printf("%-28s        xlsx export %.3f s%s\n", label, now_s() - t0,
+		       rc ? " FAILED" : "");
 		unlink(path);
 	}
 	sl_ordering_result_free(r);
@@ -87,7 +88,8 @@ int main(int argc, char **argv)
 	sl_store *st = NULL;
 	sl_ordering_config *cfg = NULL;
 	sl_error e;
-	if (sl_store_open_readonly(argv[1], &st, &e) < 0 || sl_ordering_config_load(NULL, &cfg, &e) < 0) {
+	if (sl_store_open_readonly(argv[1], &st, &e) < 0 ||
+	    sl_ordering_config_load(NULL, &cfg, &e) < 0) {
 		fprintf(stderr, "bench_ordering: %s\n", e.message);
 		return 3;
 	}

@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
 		sl_ordering_rules r;
 		sl_ordering_config_rules(cfg, cats[i], &r);
-		if (r.min_per_week < 1 || r.min_per_week > 7 || !(r.weekdays & 0x7f) || r.lead_days < 0 ||
-		    r.cutoff_min < 0 || r.cutoff_min >= 1440)
+		if (r.min_per_week < 1 || r.min_per_week > 7 || !(r.weekdays & 0x7f) ||
+		    r.lead_days < 0 || r.cutoff_min < 0 || r.cutoff_min >= 1440)
 			abort();
 		int ok = 0;
 		for (unsigned m = 1; m < 128 && !ok; m++)

@@ -75,7 +75,7 @@ struct supp {
 struct pair {
 	int unit, sup, group;
 	int64_t before, after;
-	double mass_kg;  /* over the period */
+	double mass_kg; /* over the period */
 	unsigned hist[7];
 	double km_b, km_a, co2_b, co2_a;
 	int64_t orders, small, merged;
@@ -138,9 +138,10 @@ typedef struct ctx {
 	int npts;
 	int64_t off_graph;
 	struct tour *tours; /* ns × 7 */
-	int *sp_first, *sp_pairs; /* the pairs of supplier s: sp_pairs[sp_first[s]..sp_first[s+1]) */
-	char *touched;            /* ns × 7 marks for the day-shift move */
-	int *scratch;      /* tour estimation */
+	int *sp_first,
+	    *sp_pairs; /* the pairs of supplier s: sp_pairs[sp_first[s]..sp_first[s+1]) */
+	char *touched; /* ns × 7 marks for the day-shift move */
+	int *scratch;  /* tour estimation */
 	int *scratch2;
 	char *used;
 	int *pscratch;
@@ -236,11 +237,12 @@ static int load_units(ctx *c, sl_error *err)
 {
 	sl_stmt *s = NULL;
 	size_t cap = 0;
-	int rc = sl_store_prepare(c->st,
-	                          "SELECT s.id, o.id, s.ext_id, s.name, s.unit_type, s.lon, s.lat, "
-	                          "s.recv_days FROM sites s JOIN organisations o ON o.id = s.org_id "
-	                          "WHERE o.kind = 'unit' ORDER BY s.id",
-	                          &s, err);
+	int rc =
+	    sl_store_prepare(c->st,
+	                     "SELECT s.id, o.id, s.ext_id, s.name, s.unit_type, s.lon, s.lat, "
+	                     "s.recv_days FROM sites s JOIN organisations o ON o.id = s.org_id "
+	                     "WHERE o.kind = 'unit' ORDER BY s.id",
+	                     &s, err);
 	while (!rc && (rc = sl_stmt_step(s, err)) == 1) {
 		if (grow((void **)&c->u, &cap, (size_t)c->nu + 1, sizeof *c->u)) {
 			rc = oom(err);
@@ -267,14 +269,17 @@ static int load_suppliers(ctx *c, sl_error *err)
 	size_t cap = 0;
 	/* the category: the organisation's, else its latest contract's; the
 	 * depot: the supplier's depot site, else its first site */
-	int rc = sl_store_prepare(
-	    c->st,
-	    "SELECT o.id, o.ext_id, o.name, COALESCE(NULLIF(o.category, ''), (SELECT k.category FROM "
-	    "contracts k WHERE k.supplier_id = o.id ORDER BY k.valid_from_day DESC, k.id DESC LIMIT 1)), "
-	    "(SELECT x.lon FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1), "
-	    "(SELECT x.lat FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1) "
-	    "FROM organisations o WHERE o.kind = 'supplier' ORDER BY o.id",
-	    &s, err);
+	int rc = sl_store_prepare(c->st,
+	                          "SELECT o.id, o.ext_id, o.name, COALESCE(NULLIF(o.category, ''), "
+	                          "(SELECT k.category FROM "
+	                          "contracts k WHERE k.supplier_id = o.id ORDER BY "
+	                          "k.valid_from_day DESC, k.id DESC LIMIT 1)), "
+	                          "(SELECT x.lon FROM sites x WHERE x.org_id = o.id ORDER BY "
+	                          "x.unit_type <> 'depot', x.id LIMIT 1), "
+	                          "(SELECT x.lat FROM sites x WHERE x.org_id = o.id ORDER BY "
+	                          "x.unit_type <> 'depot', x.id LIMIT 1) "
+	                          "FROM organisations o WHERE o.kind = 'supplier' ORDER BY o.id",
+	                          &s, err);
 	while (!rc && (rc = sl_stmt_step(s, err)) == 1) {
 		if (grow((void **)&c->s, &cap, (size_t)c->ns + 1, sizeof *c->s)) {
 			rc = oom(err);
@@ -326,10 +331,11 @@ static int get_pair(ctx *c, int u, int sp)
 static int load_rows(ctx *c, sl_error *err)
 {
 	sl_stmt *s = NULL;
-	int rc = sl_store_prepare(c->st,
-	                          "SELECT supplier_id, site_id, local_day, COALESCE(mass_kg, 0) "
-	                          "FROM deliveries WHERE status = 'delivered' AND local_day BETWEEN ?1 AND ?2",
-	                          &s, err);
+	int rc = sl_store_prepare(
+	    c->st,
+	    "SELECT supplier_id, site_id, local_day, COALESCE(mass_kg, 0) "
+	    "FROM deliveries WHERE status = 'delivered' AND local_day BETWEEN ?1 AND ?2",
+	    &s, err);
 	if (!rc) {
 		sl_stmt_bind_int64(s, 1, c->q->from_day);
 		sl_stmt_bind_int64(s, 2, c->q->to_day);
@@ -359,10 +365,11 @@ static int load_rows(ctx *c, sl_error *err)
 	if (rc < 0)
 		return rc;
 	s = NULL;
-	rc = sl_store_prepare(c->st,
-	                      "SELECT supplier_id, site_id, COALESCE(requested_day, order_day), value_ore, ext_id "
-	                      "FROM orders WHERE COALESCE(requested_day, order_day) BETWEEN ?1 AND ?2",
-	                      &s, err);
+	rc = sl_store_prepare(
+	    c->st,
+	    "SELECT supplier_id, site_id, COALESCE(requested_day, order_day), value_ore, ext_id "
+	    "FROM orders WHERE COALESCE(requested_day, order_day) BETWEEN ?1 AND ?2",
+	    &s, err);
 	if (!rc) {
 		sl_stmt_bind_int64(s, 1, c->q->from_day);
 		sl_stmt_bind_int64(s, 2, c->q->to_day);
@@ -408,9 +415,8 @@ static int resolve_period(sl_store *st, sl_ordering_query *q, sl_error *err)
 		return 0;
 	}
 	int64_t last;
-	int rc = sl_store_query_int64(st,
-	                              "SELECT MAX(local_day) FROM deliveries WHERE status = 'delivered'",
-	                              &last, err);
+	int rc = sl_store_query_int64(
+	    st, "SELECT MAX(local_day) FROM deliveries WHERE status = 'delivered'", &last, err);
 	if (rc == SL_ENOTFOUND || (!rc && last == 0))
 		return sl_error_set(err, SL_ENOTFOUND, "no delivered rows in the store");
 	if (rc < 0)
@@ -429,8 +435,8 @@ static int load_small_threshold(sl_store *st, int64_t *ore, sl_error *err)
 		return 0;
 	*ore = SL_KPI_SMALL_ORDER_ORE_DEFAULT;
 	sl_stmt *s = NULL;
-	int rc = sl_store_prepare(st, "SELECT value FROM settings WHERE key = 'kpi.small_order_ore'", &s,
-	                          err);
+	int rc = sl_store_prepare(
+	    st, "SELECT value FROM settings WHERE key = 'kpi.small_order_ore'", &s, err);
 	if (rc < 0)
 		return rc;
 	if ((rc = sl_stmt_step(s, err)) == 1) {
@@ -470,7 +476,8 @@ static int build_matrix(ctx *c, sl_error *err)
 			double a, b, x, y;
 			point_of(c, i, &a, &b);
 			point_of(c, j, &x, &y);
-			double d = i == j ? 0 : sl_route_haversine_m(a, b, x, y) * SL_EM_DETOUR_FACTOR;
+			double d =
+			    i == j ? 0 : sl_route_haversine_m(a, b, x, y) * SL_EM_DETOUR_FACTOR;
 			c->dist[(size_t)i * n + j] = c->dist[(size_t)j * n + i] = (float)d;
 		}
 	if (!c->q->graph)
@@ -508,7 +515,8 @@ static int build_matrix(ctx *c, sl_error *err)
 			rc = oom(err);
 			goto out;
 		}
-		if ((rc = sl_route_matrix(rc_, snap, (size_t)k, snap, (size_t)k, NULL, m, err)) < 0) {
+		if ((rc = sl_route_matrix(rc_, snap, (size_t)k, snap, (size_t)k, NULL, m, err)) <
+		    0) {
 			free(idx);
 			goto out;
 		}
@@ -518,7 +526,8 @@ static int build_matrix(ctx *c, sl_error *err)
 				if (x < 0 || y < 0)
 					continue; /* unreachable: keep the fallback */
 				float d = (float)((x + y) / 2);
-				c->dist[(size_t)idx[a] * n + idx[b]] = c->dist[(size_t)idx[b] * n + idx[a]] = d;
+				c->dist[(size_t)idx[a] * n + idx[b]] =
+				    c->dist[(size_t)idx[b] * n + idx[a]] = d;
 			}
 	}
 	free(idx);
@@ -810,10 +819,12 @@ static double delta_remove(const ctx *c, const struct tour *t, int pair, int *po
 	for (int k = 0; k < t->n; k++)
 		if (t->stop[k] == pair) {
 			int a = k ? pt_unit(c, t->stop[k - 1]) : dep;
-			int b = k + 1 < t->n ? pt_unit(c, t->stop[k + 1]) : dep, x = pt_unit(c, pair);
+			int b = k + 1 < t->n ? pt_unit(c, t->stop[k + 1]) : dep,
+			    x = pt_unit(c, pair);
 			double dl = D(c, a, b) - D(c, a, x) - D(c, x, b);
 			double load = visit_load(c, pair), rad = D(c, dep, x);
-			double after = t->len + dl + cap_term(c, t->n - 1, t->load - load, t->radial - rad);
+			double after =
+			    t->len + dl + cap_term(c, t->n - 1, t->load - load, t->radial - rad);
 			*pos = k;
 			return after - tour_cost(c, t);
 		}
@@ -828,7 +839,8 @@ static double delta_insert(const ctx *c, const struct tour *t, int pair, int *po
 	double best = INFINITY;
 	*pos = 0;
 	for (int k = 0; k <= t->n; k++) {
-		int a = k ? pt_unit(c, t->stop[k - 1]) : dep, b = k < t->n ? pt_unit(c, t->stop[k]) : dep;
+		int a = k ? pt_unit(c, t->stop[k - 1]) : dep,
+		    b = k < t->n ? pt_unit(c, t->stop[k]) : dep;
 		double dl = D(c, a, x) + D(c, x, b) - D(c, a, b);
 		if (dl < best) {
 			best = dl;
@@ -871,16 +883,19 @@ static int apply_move(ctx *c, struct group *g, unsigned to)
 				if (pos < 0)
 					continue;
 				double oldcap = cap_term(c, t->n, t->load, t->radial);
-				double newcap = cap_term(c, t->n - 1, t->load - load, t->radial - rad);
+				double newcap =
+				    cap_term(c, t->n - 1, t->load - load, t->radial - rad);
 				t->len += dc - (newcap - oldcap);
-				memmove(t->stop + pos, t->stop + pos + 1, (size_t)(t->n - pos - 1) * sizeof *t->stop);
+				memmove(t->stop + pos, t->stop + pos + 1,
+				        (size_t)(t->n - pos - 1) * sizeof *t->stop);
 				t->n--;
 				t->load -= load;
 				t->radial -= rad;
 			} else if (!(g->chosen & bit) && (to & bit)) {
 				double dc = delta_insert(c, t, pi, &pos);
 				double oldcap = cap_term(c, t->n, t->load, t->radial);
-				double newcap = cap_term(c, t->n + 1, t->load + load, t->radial + rad);
+				double newcap =
+				    cap_term(c, t->n + 1, t->load + load, t->radial + rad);
 				if (t->n == t->cap) {
 					int nc = t->cap ? t->cap * 2 : 8;
 					int *nv = realloc(t->stop, (size_t)nc * sizeof *nv);
@@ -889,7 +904,8 @@ static int apply_move(ctx *c, struct group *g, unsigned to)
 					t->stop = nv;
 					t->cap = nc;
 				}
-				memmove(t->stop + pos + 1, t->stop + pos, (size_t)(t->n - pos) * sizeof *t->stop);
+				memmove(t->stop + pos + 1, t->stop + pos,
+				        (size_t)(t->n - pos) * sizeof *t->stop);
 				t->stop[pos] = pi;
 				t->n++;
 				t->len += dc - (newcap - oldcap);
@@ -970,7 +986,8 @@ static int shift_days(ctx *c, long *moves)
 					(*moves)++;
 				} else {
 					for (int a = 0; a < naff; a++)
-						c->g[aff[a]].chosen = (c->g[aff[a]].chosen & ~b2) | b1;
+						c->g[aff[a]].chosen =
+						    (c->g[aff[a]].chosen & ~b2) | b1;
 					for (int k = 0; k < ntouch; k++)
 						if (rebuild_one(c, touch[k]) < 0)
 							rc = SL_ENOMEM;
@@ -1155,7 +1172,8 @@ static int replay(ctx *c, struct ev *ev, size_t n, int after, sl_error *err)
 			radial += D(c, dep, c->scratch[k]);
 			k++;
 		}
-		double km = (tsp(c, dep, c->scratch, k, c->scratch2) + cap_term(c, k, load, radial)) / 1000;
+		double km =
+		    (tsp(c, dep, c->scratch, k, c->scratch2) + cap_term(c, k, load, radial)) / 1000;
 		for (int s = 0; s < k; s++) {
 			struct pair *p = &c->p[c->pscratch[s]];
 			double g = km / k * c->s[p->sup].g_per_km;
@@ -1195,7 +1213,8 @@ static int small_merges(ctx *c, sl_error *err)
 	for (size_t i = 0; i < n; i++) {
 		struct ord *o = &c->o[i];
 		int same_prev = i > 0 && c->o[i - 1].pair == o->pair && c->o[i - 1].day == o->day;
-		int same_next = i + 1 < n && c->o[i + 1].pair == o->pair && c->o[i + 1].day == o->day;
+		int same_next =
+		    i + 1 < n && c->o[i + 1].pair == o->pair && c->o[i + 1].day == o->day;
 		alone[i] = !same_prev && !same_next;
 		o->slot = slot_day(c, o->pair, o->day);
 		struct pair *p = &c->p[o->pair];
@@ -1207,8 +1226,9 @@ static int small_merges(ctx *c, sl_error *err)
 		struct ord *o = &c->o[i];
 		if (!o->small || !alone[i])
 			continue;
-		int shared = (i > 0 && c->o[i - 1].pair == o->pair && c->o[i - 1].slot == o->slot) ||
-		             (i + 1 < n && c->o[i + 1].pair == o->pair && c->o[i + 1].slot == o->slot);
+		int shared =
+		    (i > 0 && c->o[i - 1].pair == o->pair && c->o[i - 1].slot == o->slot) ||
+		    (i + 1 < n && c->o[i + 1].pair == o->pair && c->o[i + 1].slot == o->slot);
 		if (shared) {
 			o->merged = 1;
 			c->p[o->pair].merged++;
@@ -1289,12 +1309,14 @@ static int intensities(ctx *c, sl_ordering_result *res, sl_error *err)
 		}
 	if (city_m > 0)
 		snprintf(res->co2e_basis, sizeof res->co2e_basis,
-		         "WTW g CO2e per vehicle-km from trip emissions: %d suppliers measured, %d at the "
+		         "WTW g CO2e per vehicle-km from trip emissions: %d suppliers measured, %d "
+		         "at the "
 		         "city mean %.0f g/km",
 		         measured, fallback, city_g_km);
 	else
 		snprintf(res->co2e_basis, sizeof res->co2e_basis,
-		         "no trip emissions in the period: %.1f l %s per 100 km assumed, %.0f g CO2e/km WTW",
+		         "no trip emissions in the period: %.1f l %s per 100 km assumed, %.0f g "
+		         "CO2e/km WTW",
 		         fuel_l_100, energy, default_g_km);
 	return 0;
 }
@@ -1316,14 +1338,10 @@ static int visible(const ctx *c, const struct pair *p)
 {
 	const sl_pooling_viewer *v = &c->q->viewer;
 	switch (v->kind) {
-	case SL_VIEWER_CITY:
-		return 1;
-	case SL_VIEWER_UNIT:
-		return c->u[p->unit].org_id == v->org_id;
-	case SL_VIEWER_SUPPLIER:
-		return c->s[p->sup].id == v->org_id;
-	default:
-		return 0;
+	case SL_VIEWER_CITY: return 1;
+	case SL_VIEWER_UNIT: return c->u[p->unit].org_id == v->org_id;
+	case SL_VIEWER_SUPPLIER: return c->s[p->sup].id == v->org_id;
+	default: return 0;
 	}
 }
 
@@ -1356,7 +1374,8 @@ static int build_result(ctx *c, sl_ordering_result *res, sl_error *err)
 	for (int i = 0; i < c->ng; i++)
 		gord[i] = i;
 	for (int i = 1; i < c->ng; i++) /* insertion sort: groups arrive nearly sorted */
-		for (int j = i; j > 0 && cmp_group(&c->g[gord[j - 1]], &c->g[gord[j]], c) > 0; j--) {
+		for (int j = i; j > 0 && cmp_group(&c->g[gord[j - 1]], &c->g[gord[j]], c) > 0;
+		     j--) {
 			int t = gord[j];
 			gord[j] = gord[j - 1];
 			gord[j - 1] = t;
@@ -1509,7 +1528,8 @@ int sl_ordering_compute(sl_store *st, const sl_ordering_query *q_in, sl_ordering
 	sl_ordering_query q = *q_in;
 	if (q.viewer.kind != SL_VIEWER_CITY && q.viewer.kind != SL_VIEWER_UNIT &&
 	    q.viewer.kind != SL_VIEWER_SUPPLIER)
-		return sl_error_set(err, SL_EPERM, "ordering proposals are for the city, units and suppliers");
+		return sl_error_set(err, SL_EPERM,
+		                    "ordering proposals are for the city, units and suppliers");
 	int rc = resolve_period(st, &q, err);
 	if (rc < 0)
 		return rc;
@@ -1542,7 +1562,8 @@ int sl_ordering_compute(sl_store *st, const sl_ordering_query *q_in, sl_ordering
 	if ((rc = load_units(&c, err)) < 0 || (rc = load_suppliers(&c, err)) < 0)
 		goto out;
 	if (c.nu == 0 || c.ns == 0) {
-		rc = sl_error_set(err, SL_ENOTFOUND, "no receiving units or suppliers in the store");
+		rc =
+		    sl_error_set(err, SL_ENOTFOUND, "no receiving units or suppliers in the store");
 		goto out;
 	}
 	if ((size_t)c.nu * (size_t)c.ns > (size_t)50 * 1000 * 1000) {
@@ -1618,15 +1639,16 @@ out:
 
 static void put_total_json(sl_buf *b, const sl_ordering_total *t)
 {
-	sl_buf_printf(b,
-	              "\"deliveries_before\":%lld,\"deliveries_after\":%lld,"
-	              "\"per_week_before\":%.2f,\"per_week_after\":%.2f,"
-	              "\"km_before\":%.1f,\"km_after\":%.1f,\"co2e_before_kg\":%.1f,\"co2e_after_kg\":%.1f,"
-	              "\"orders\":%lld,\"small_orders\":%lld,\"small_orders_merged\":%lld",
-	              (long long)t->deliveries_before, (long long)t->deliveries_after, t->per_week_before,
-	              t->per_week_after, t->km_before, t->km_after, t->co2e_before_g / 1000,
-	              t->co2e_after_g / 1000, (long long)t->orders, (long long)t->small_orders,
-	              (long long)t->small_merged);
+	sl_buf_printf(
+	    b,
+	    "\"deliveries_before\":%lld,\"deliveries_after\":%lld,"
+	    "\"per_week_before\":%.2f,\"per_week_after\":%.2f,"
+	    "\"km_before\":%.1f,\"km_after\":%.1f,\"co2e_before_kg\":%.1f,\"co2e_after_kg\":%.1f,"
+	    "\"orders\":%lld,\"small_orders\":%lld,\"small_orders_merged\":%lld",
+	    (long long)t->deliveries_before, (long long)t->deliveries_after, t->per_week_before,
+	    t->per_week_after, t->km_before, t->km_after, t->co2e_before_g / 1000,
+	    t->co2e_after_g / 1000, (long long)t->orders, (long long)t->small_orders,
+	    (long long)t->small_merged);
 }
 
 int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
@@ -1634,8 +1656,8 @@ int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
 	char a[16], z[16], d1[40], d2[40], cut[400];
 	size_t before = b->len;
 	sl_buf_printf(b, "{\"period\":{\"from\":\"%s\",\"to\":\"%s\",\"weeks\":%.2f},",
-	              sl_date_format(r->from_day, a, sizeof a), sl_date_format(r->to_day, z, sizeof z),
-	              r->weeks);
+	              sl_date_format(r->from_day, a, sizeof a),
+	              sl_date_format(r->to_day, z, sizeof z), r->weeks);
 	sl_buf_printf(b, "\"distance_basis\":\"%s\",\"co2e_basis\":", r->distance_basis);
 	sl_buf_json_string(b, r->co2e_basis);
 	sl_buf_printf(b,
@@ -1680,17 +1702,20 @@ int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
 		sl_buf_json_string(b, g->unit_type);
 		sl_buf_puts(b, ",\"category\":");
 		sl_buf_json_string(b, g->category);
-		sl_buf_printf(b, ",\"current_days\":\"%s\",\"proposed_days\":\"%s\",\"feasible\":%s,",
+		sl_buf_printf(b,
+		              ",\"current_days\":\"%s\",\"proposed_days\":\"%s\",\"feasible\":%s,",
 		              sl_ordering_days_text(g->current_days, 0, d1, sizeof d1),
 		              sl_ordering_days_text(g->proposed_days, 0, d2, sizeof d2),
 		              g->feasible ? "true" : "false");
 		sl__ordering_cutoff_text(&g->rules, g->proposed_days, 0, cut, sizeof cut);
-		sl_buf_printf(b,
-		              "\"rules\":{\"min_per_week\":%d,\"max_days_between\":%d,\"storage_days\":%d,"
-		              "\"min_order_sek\":%.2f,\"lead_days\":%d,\"cutoff\":\"%02d:%02d\",\"order_by\":",
-		              g->rules.min_per_week, g->rules.max_days_between, g->rules.storage_days,
-		              (double)g->rules.min_order_ore / 100, g->rules.lead_days,
-		              g->rules.cutoff_min / 60, g->rules.cutoff_min % 60);
+		sl_buf_printf(
+		    b,
+		    "\"rules\":{\"min_per_week\":%d,\"max_days_between\":%d,\"storage_days\":%d,"
+		    "\"min_order_sek\":%.2f,\"lead_days\":%d,\"cutoff\":\"%02d:%02d\",\"order_"
+		    "by\":",
+		    g->rules.min_per_week, g->rules.max_days_between, g->rules.storage_days,
+		    (double)g->rules.min_order_ore / 100, g->rules.lead_days,
+		    g->rules.cutoff_min / 60, g->rules.cutoff_min % 60);
 		sl_buf_json_string(b, cut);
 		sl__ordering_cutoff_text(&g->rules, g->proposed_days, 1, cut, sizeof cut);
 		sl_buf_puts(b, ",\"order_by_sv\":");
@@ -1704,12 +1729,14 @@ int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
 			sl_buf_json_string(b, p->supplier);
 			sl_buf_puts(b, ",\"name\":");
 			sl_buf_json_string(b, p->supplier_name);
-			sl_buf_printf(b,
-			              ",\"deliveries_before\":%lld,\"deliveries_after\":%lld,\"km_before\":%.1f,"
-			              "\"km_after\":%.1f,\"small_orders\":%lld,\"small_orders_merged\":%lld}",
-			              (long long)p->deliveries_before, (long long)p->deliveries_after,
-			              p->km_before, p->km_after, (long long)p->small_orders,
-			              (long long)p->small_merged);
+			sl_buf_printf(
+			    b,
+			    ",\"deliveries_before\":%lld,\"deliveries_after\":%lld,\"km_before\":%."
+			    "1f,"
+			    "\"km_after\":%.1f,\"small_orders\":%lld,\"small_orders_merged\":%lld}",
+			    (long long)p->deliveries_before, (long long)p->deliveries_after,
+			    p->km_before, p->km_after, (long long)p->small_orders,
+			    (long long)p->small_merged);
 		}
 		sl_buf_puts(b, "],\"small_orders_merging\":[");
 		for (size_t k = 0; k < g->n_small; k++) {
@@ -1719,7 +1746,8 @@ int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
 			sl_buf_puts(b, ",\"supplier\":");
 			sl_buf_json_string(b, sm->supplier);
 			sl_buf_printf(b, ",\"day\":\"%s\",\"value_sek\":%.2f,\"delivered\":\"%s\"}",
-			              sl_date_format(sm->day, a, sizeof a), (double)sm->value_ore / 100,
+			              sl_date_format(sm->day, a, sizeof a),
+			              (double)sm->value_ore / 100,
 			              sl_date_format(sm->delivery_day, z, sizeof z));
 		}
 		sl_buf_puts(b, "]}");
@@ -1742,11 +1770,12 @@ int sl_ordering_write_table(const sl_ordering_result *r, sl_buf *b)
 {
 	char a[16], z[16], d1[40], d2[40];
 	sl_buf_printf(b, "Ordering proposal %s..%s (%.1f weeks), distances %s\n",
-	              sl_date_format(r->from_day, a, sizeof a), sl_date_format(r->to_day, z, sizeof z),
-	              r->weeks, r->distance_basis);
+	              sl_date_format(r->from_day, a, sizeof a),
+	              sl_date_format(r->to_day, z, sizeof z), r->weeks, r->distance_basis);
 	sl_buf_printf(b, "CO2e: %s\n", r->co2e_basis);
-	sl_buf_printf(b, "Small order: below %.0f SEK.  Weekly template tours: unit by unit %.0f km, "
-	                 "joint %.0f km (%ld moves, %ld rounds)\n\n",
+	sl_buf_printf(b,
+	              "Small order: below %.0f SEK.  Weekly template tours: unit by unit %.0f km, "
+	              "joint %.0f km (%ld moves, %ld rounds)\n\n",
 	              (double)r->small_order_ore / 100, r->template_km_unit_by_unit,
 	              r->template_km_joint, r->moves, r->rounds);
 	sl_buf_printf(b, "%-12s %-16s %-12s %-12s %17s %19s %15s\n", "unit", "category", "current",
@@ -1756,19 +1785,21 @@ int sl_ordering_write_table(const sl_ordering_result *r, sl_buf *b)
 		char pw[40], km[40], sm[40];
 		snprintf(pw, sizeof pw, "%.2f -> %.2f", g->per_week_before, g->per_week_after);
 		snprintf(km, sizeof km, "%.1f -> %.1f", g->km_before, g->km_after);
-		snprintf(sm, sizeof sm, "%lld/%lld", (long long)g->small_merged, (long long)g->small_orders);
+		snprintf(sm, sizeof sm, "%lld/%lld", (long long)g->small_merged,
+		         (long long)g->small_orders);
 		sl_buf_printf(b, "%-12s %-16s %-12s %-12s %17s %19s %15s%s\n", g->unit, g->category,
 		              sl_ordering_days_text(g->current_days, 0, d1, sizeof d1),
 		              sl_ordering_days_text(g->proposed_days, 0, d2, sizeof d2), pw, km, sm,
 		              g->feasible ? "" : "  (no pattern fits: unchanged)");
 	}
 	const sl_ordering_total *t = &r->city;
-	sl_buf_printf(b,
-	              "\nCity: deliveries/week %.1f -> %.1f (%+.1f %%), vehicle-km %.0f -> %.0f (%+.1f %%), "
-	              "CO2e %.0f -> %.0f kg (%+.1f %%), small orders merged %lld of %lld\n",
-	              t->per_week_before, t->per_week_after, pct(t->per_week_before, t->per_week_after),
-	              t->km_before, t->km_after, pct(t->km_before, t->km_after), t->co2e_before_g / 1000,
-	              t->co2e_after_g / 1000, pct(t->co2e_before_g, t->co2e_after_g),
-	              (long long)t->small_merged, (long long)t->small_orders);
+	sl_buf_printf(
+	    b,
+	    "\nCity: deliveries/week %.1f -> %.1f (%+.1f %%), vehicle-km %.0f -> %.0f (%+.1f %%), "
+	    "CO2e %.0f -> %.0f kg (%+.1f %%), small orders merged %lld of %lld\n",
+	    t->per_week_before, t->per_week_after, pct(t->per_week_before, t->per_week_after),
+	    t->km_before, t->km_after, pct(t->km_before, t->km_after), t->co2e_before_g / 1000,
+	    t->co2e_after_g / 1000, pct(t->co2e_before_g, t->co2e_after_g),
+	    (long long)t->small_merged, (long long)t->small_orders);
 	return sl_buf_puts(b, "");
 }

@@ -151,7 +151,8 @@ static const char *parse_days(const char *v, unsigned *out)
 			    (n == strlen(day_sv[d]) && !strncmp(p, day_sv[d], n)))
 				found = d;
 		if (found < 0)
-			return "expected weekdays such as mon,tue,wed,thu,fri (or mån,tis,ons,tor,fre)";
+			return "expected weekdays such as mon,tue,wed,thu,fri (or "
+			       "mån,tis,ons,tor,fre)";
 		m |= 1u << found;
 		p = *q ? q + 1 : q;
 	}
@@ -236,8 +237,10 @@ static const char *set_general_key(sl_ordering_config *cfg, const char *k, const
 		if (!n || n >= sizeof cfg->energy_carrier)
 			why = "expected an energy carrier name (e.g. diesel)";
 		for (size_t i = 0; !why && i < n; i++)
-			if (!isalnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '-' && v[i] != '.')
-				why = "an energy carrier name has letters, digits, '_', '-' and '.' only";
+			if (!isalnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '-' &&
+			    v[i] != '.')
+				why = "an energy carrier name has letters, digits, '_', '-' and "
+				      "'.' only";
 		if (!why)
 			memcpy(cfg->energy_carrier, v, n + 1);
 	} else {
@@ -277,10 +280,11 @@ static int check_cat(const struct cat *c, const char *name, sl_error *err)
 {
 	if (satisfiable(&c->r))
 		return 0;
-	return sl_error_at(err, SL_EINVAL, name, c->line, 1,
-	                   "category '%s': no delivery-day pattern within its weekdays gives "
-	                   "min_per_week=%d with at most %d days between deliveries and %d storage days",
-	                   c->name, c->r.min_per_week, c->r.max_days_between, c->r.storage_days);
+	return sl_error_at(
+	    err, SL_EINVAL, name, c->line, 1,
+	    "category '%s': no delivery-day pattern within its weekdays gives "
+	    "min_per_week=%d with at most %d days between deliveries and %d storage days",
+	    c->name, c->r.min_per_week, c->r.max_days_between, c->r.storage_days);
 }
 
 int sl_ordering_config_parse(const char *text, size_t len, const char *name,
@@ -317,8 +321,8 @@ int sl_ordering_config_parse(const char *text, size_t len, const char *name,
 		if (n && text[pos + n - 1] == '\r')
 			n--;
 		if (n >= sizeof buf) {
-			rc = sl_error_at(err, SL_EINVAL, name, line, 1, "line longer than %zu bytes",
-			                 sizeof buf - 1);
+			rc = sl_error_at(err, SL_EINVAL, name, line, 1,
+			                 "line longer than %zu bytes", sizeof buf - 1);
 			break;
 		}
 		memcpy(buf, text + pos, n);
@@ -378,9 +382,11 @@ int sl_ordering_config_parse(const char *text, size_t len, const char *name,
 				if (!dup) {
 					if (cfg->n == cfg->cap) {
 						size_t nc = cfg->cap ? cfg->cap * 2 : 16;
-						struct cat *nv = realloc(cfg->cats, nc * sizeof *nv);
+						struct cat *nv =
+						    realloc(cfg->cats, nc * sizeof *nv);
 						if (!nv) {
-							rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+							rc = sl_error_set(err, SL_ENOMEM,
+							                  "out of memory");
 							break;
 						}
 						cfg->cats = nv;
@@ -413,18 +419,22 @@ int sl_ordering_config_parse(const char *text, size_t len, const char *name,
 			v++;
 		long vcol = (long)(v - buf) + 1;
 		if (!*k) {
-			rc = sl_error_at(err, SL_EINVAL, name, line, col, "a key is missing before '='");
+			rc = sl_error_at(err, SL_EINVAL, name, line, col,
+			                 "a key is missing before '='");
 			break;
 		}
 		if (sect == S_NONE) {
-			rc = sl_error_at(err, SL_EINVAL, name, line, col,
-			                 "key '%s' outside a section ([general], [*] or [category])", k);
+			rc = sl_error_at(
+			    err, SL_EINVAL, name, line, col,
+			    "key '%s' outside a section ([general], [*] or [category])", k);
 			break;
 		}
-		const char *why = sect == S_GENERAL ? set_general_key(cfg, k, v) : set_cat_key(cur, k, v);
+		const char *why =
+		    sect == S_GENERAL ? set_general_key(cfg, k, v) : set_cat_key(cur, k, v);
 		if (!why)
-			rc = sl_error_at(err, SL_EINVAL, name, line, col, "unknown key '%s' in [%s]", k,
-			                 sect == S_GENERAL ? "general" : cur->name);
+			rc =
+			    sl_error_at(err, SL_EINVAL, name, line, col, "unknown key '%s' in [%s]",
+			                k, sect == S_GENERAL ? "general" : cur->name);
 		else if (*why)
 			rc = sl_error_at(err, SL_EINVAL, name, line, vcol, "%s: %s", k, why);
 	}
@@ -450,9 +460,10 @@ int sl_ordering_config_load(const char *path, sl_ordering_config **out, sl_error
 	*out = NULL;
 	if (!path) {
 		if (sl_data_path("ordering/categories.ini", def, sizeof def) < 0)
-			return sl_error_set(err, SL_ENOTFOUND,
-			                    "the default ordering/categories.ini was not found in the data "
-			                    "directory (set SAMLAST_DATA)");
+			return sl_error_set(
+			    err, SL_ENOTFOUND,
+			    "the default ordering/categories.ini was not found in the data "
+			    "directory (set SAMLAST_DATA)");
 		path = def;
 	}
 	FILE *f = fopen(path, "rb");
@@ -523,9 +534,10 @@ void sl__ordering_cutoff_text(const sl_ordering_rules *r, unsigned days, int sv,
 		int od = ((d - r->lead_days) % 7 + 7) % 7;
 		while (od >= 5)
 			od--;
-		int w = snprintf(out + used, out_size - used, "%s%s: %s %s %02d:%02d", used ? "; " : "",
-		                 sv ? day_sv[d] : en[d], sv ? "beställ senast" : "order by",
-		                 sv ? day_sv[od] : en[od], r->cutoff_min / 60, r->cutoff_min % 60);
+		int w =
+		    snprintf(out + used, out_size - used, "%s%s: %s %s %02d:%02d", used ? "; " : "",
+		             sv ? day_sv[d] : en[d], sv ? "beställ senast" : "order by",
+		             sv ? day_sv[od] : en[od], r->cutoff_min / 60, r->cutoff_min % 60);
 		if (w < 0 || (size_t)w >= out_size - used)
 			break;
 		used += (size_t)w;

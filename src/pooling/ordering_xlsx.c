@@ -61,17 +61,25 @@ static void header_row(lxw_worksheet *ws, const struct fmts *f, const char *cons
 
 static void sheet_groups(lxw_worksheet *ws, const sl_ordering_result *r, const struct fmts *f)
 {
-	static const char *const h[] = {
-	    "Enhet (id)",          "Enhet",
-	    "Enhetstyp",           "Varukategori",
-	    "Leveransdagar i dag", "Föreslagna leveransdagar",
-	    "Leveranser/vecka före", "Leveranser/vecka efter",
-	    "Förändring",          "Fordonskm före (perioden)",
-	    "Fordonskm efter (perioden)", "CO2e före (kg)",
-	    "CO2e efter (kg)",     "Minsta ordervärde (kr)",
-	    "Beställ senast",      "Små ordrar",
-	    "Små ordrar som slås ihop", "Leverantörer",
-	    "Anmärkning"};
+	static const char *const h[] = {"Enhet (id)",
+	                                "Enhet",
+	                                "Enhetstyp",
+	                                "Varukategori",
+	                                "Leveransdagar i dag",
+	                                "Föreslagna leveransdagar",
+	                                "Leveranser/vecka före",
+	                                "Leveranser/vecka efter",
+	                                "Förändring",
+	                                "Fordonskm före (perioden)",
+	                                "Fordonskm efter (perioden)",
+	                                "CO2e före (kg)",
+	                                "CO2e efter (kg)",
+	                                "Minsta ordervärde (kr)",
+	                                "Beställ senast",
+	                                "Små ordrar",
+	                                "Små ordrar som slås ihop",
+	                                "Leverantörer",
+	                                "Anmärkning"};
 	int nh = (int)(sizeof h / sizeof h[0]);
 	header_row(ws, f, h, nh);
 	worksheet_set_column(ws, 0, 0, 12, NULL);
@@ -90,13 +98,14 @@ static void sheet_groups(lxw_worksheet *ws, const sl_ordering_result *r, const s
 		worksheet_write_string(ws, row, 1, g->unit_name, NULL);
 		worksheet_write_string(ws, row, 2, g->unit_type, NULL);
 		worksheet_write_string(ws, row, 3, category_sv(g->category), NULL);
-		worksheet_write_string(ws, row, 4, sl_ordering_days_text(g->current_days, 1, d, sizeof d),
-		                       NULL);
-		worksheet_write_string(ws, row, 5, sl_ordering_days_text(g->proposed_days, 1, d, sizeof d),
-		                       NULL);
+		worksheet_write_string(
+		    ws, row, 4, sl_ordering_days_text(g->current_days, 1, d, sizeof d), NULL);
+		worksheet_write_string(
+		    ws, row, 5, sl_ordering_days_text(g->proposed_days, 1, d, sizeof d), NULL);
 		worksheet_write_number(ws, row, 6, g->per_week_before, f->dec2);
 		worksheet_write_number(ws, row, 7, g->per_week_after, f->dec2);
-		worksheet_write_number(ws, row, 8, change_pct(g->per_week_before, g->per_week_after), f->pct);
+		worksheet_write_number(ws, row, 8,
+		                       change_pct(g->per_week_before, g->per_week_after), f->pct);
 		worksheet_write_number(ws, row, 9, g->km_before, f->dec1);
 		worksheet_write_number(ws, row, 10, g->km_after, f->dec1);
 		worksheet_write_number(ws, row, 11, g->co2e_before_g / 1000, f->dec1);
@@ -116,10 +125,10 @@ static void sheet_groups(lxw_worksheet *ws, const sl_ordering_result *r, const s
 			used += (size_t)w;
 		}
 		worksheet_write_string(ws, row, 17, sup, NULL);
-		worksheet_write_string(ws, row, 18,
-		                       g->feasible ? ""
-		                                   : "Inget mönster passar enhetens mottagningsdagar: oförändrat",
-		                       NULL);
+		worksheet_write_string(
+		    ws, row, 18,
+		    g->feasible ? "" : "Inget mönster passar enhetens mottagningsdagar: oförändrat",
+		    NULL);
 	}
 	if (r->n_groups)
 		worksheet_autofilter(ws, 0, 0, (lxw_row_t)r->n_groups, (lxw_col_t)(nh - 1));
@@ -127,11 +136,16 @@ static void sheet_groups(lxw_worksheet *ws, const sl_ordering_result *r, const s
 
 static void sheet_units(lxw_worksheet *ws, const sl_ordering_result *r, const struct fmts *f)
 {
-	static const char *const h[] = {"Enhet (id)",     "Enhet",
-	                                "Leveranser/vecka före", "Leveranser/vecka efter",
-	                                "Förändring",     "Fordonskm före",
-	                                "Fordonskm efter", "CO2e före (kg)",
-	                                "CO2e efter (kg)", "Små ordrar",
+	static const char *const h[] = {"Enhet (id)",
+	                                "Enhet",
+	                                "Leveranser/vecka före",
+	                                "Leveranser/vecka efter",
+	                                "Förändring",
+	                                "Fordonskm före",
+	                                "Fordonskm efter",
+	                                "CO2e före (kg)",
+	                                "CO2e efter (kg)",
+	                                "Små ordrar",
 	                                "Små ordrar som slås ihop"};
 	int nh = (int)(sizeof h / sizeof h[0]);
 	header_row(ws, f, h, nh);
@@ -145,7 +159,8 @@ static void sheet_units(lxw_worksheet *ws, const sl_ordering_result *r, const st
 		worksheet_write_string(ws, row, 1, t->unit_name, NULL);
 		worksheet_write_number(ws, row, 2, t->per_week_before, f->dec2);
 		worksheet_write_number(ws, row, 3, t->per_week_after, f->dec2);
-		worksheet_write_number(ws, row, 4, change_pct(t->per_week_before, t->per_week_after), f->pct);
+		worksheet_write_number(ws, row, 4,
+		                       change_pct(t->per_week_before, t->per_week_after), f->pct);
 		worksheet_write_number(ws, row, 5, t->km_before, f->dec1);
 		worksheet_write_number(ws, row, 6, t->km_after, f->dec1);
 		worksheet_write_number(ws, row, 7, t->co2e_before_g / 1000, f->dec1);
@@ -157,9 +172,10 @@ static void sheet_units(lxw_worksheet *ws, const sl_ordering_result *r, const st
 
 static void sheet_small(lxw_worksheet *ws, const sl_ordering_result *r, const struct fmts *f)
 {
-	static const char *const h[] = {"Enhet (id)", "Enhet",         "Varukategori",
-	                                "Leverantör", "Order",         "Önskad leveransdag",
-	                                "Värde (kr)", "Levereras med annan order"};
+	static const char *const h[] = {"Enhet (id)",   "Enhet",
+	                                "Varukategori", "Leverantör",
+	                                "Order",        "Önskad leveransdag",
+	                                "Värde (kr)",   "Levereras med annan order"};
 	int nh = (int)(sizeof h / sizeof h[0]);
 	header_row(ws, f, h, nh);
 	worksheet_set_column(ws, 0, 0, 12, NULL);
@@ -181,9 +197,11 @@ static void sheet_small(lxw_worksheet *ws, const sl_ordering_result *r, const st
 			worksheet_write_string(ws, row, 2, category_sv(g->category), NULL);
 			worksheet_write_string(ws, row, 3, sname, NULL);
 			worksheet_write_string(ws, row, 4, sm->order, NULL);
-			worksheet_write_string(ws, row, 5, sl_date_format(sm->day, d, sizeof d), NULL);
+			worksheet_write_string(ws, row, 5, sl_date_format(sm->day, d, sizeof d),
+			                       NULL);
 			worksheet_write_number(ws, row, 6, (double)sm->value_ore / 100, f->dec2);
-			worksheet_write_string(ws, row, 7, sl_date_format(sm->delivery_day, d, sizeof d), NULL);
+			worksheet_write_string(ws, row, 7,
+			                       sl_date_format(sm->delivery_day, d, sizeof d), NULL);
 		}
 	}
 	if (row > 1)
@@ -229,8 +247,8 @@ static void sheet_city(lxw_worksheet *ws, const sl_ordering_result *r, const str
 	       t->co2e_after_g / 1000, f, f->int0);
 	worksheet_write_string(ws, row, 0, "Små ordrar som slås ihop med en annan order", NULL);
 	worksheet_write_number(ws, row, 1, (double)t->small_merged, f->int0);
-	snprintf(buf, sizeof buf, "av %lld små ordrar (%lld ordrar totalt)", (long long)t->small_orders,
-	         (long long)t->orders);
+	snprintf(buf, sizeof buf, "av %lld små ordrar (%lld ordrar totalt)",
+	         (long long)t->small_orders, (long long)t->orders);
 	worksheet_write_string(ws, row, 2, buf, NULL);
 	row += 2;
 	snprintf(buf, sizeof buf, "%s – %s (%.1f veckor)", sl_date_format(r->from_day, a, sizeof a),
@@ -246,10 +264,11 @@ static void sheet_city(lxw_worksheet *ws, const sl_ordering_result *r, const str
 	            : "Vägnätet (ruttmodulens avståndsmatris)",
 	        f);
 	kv_text(ws, &row, "CO2e-underlag", r->co2e_basis, f);
-	snprintf(buf, sizeof buf,
-	         "Veckans turer med alla leveransdagar: %.0f km om varje enhet väljer själv, %.0f km "
-	         "med gemensam optimering",
-	         r->template_km_unit_by_unit, r->template_km_joint);
+	snprintf(
+	    buf, sizeof buf,
+	    "Veckans turer med alla leveransdagar: %.0f km om varje enhet väljer själv, %.0f km "
+	    "med gemensam optimering",
+	    r->template_km_unit_by_unit, r->template_km_joint);
 	kv_text(ws, &row, "Samordning mellan enheter", buf, f);
 	kv_text(ws, &row, "Metod",
 	        "Leveransdagar väljs per enhet och varukategori inom kategorins gränser för "
@@ -293,8 +312,8 @@ int sl_ordering_write_xlsx(const sl_ordering_result *r, const char *path, sl_err
 	lxw_worksheet *w2 = workbook_add_worksheet(wb, "Enheter");
 	lxw_worksheet *w3 = workbook_add_worksheet(wb, "Små ordrar");
 	lxw_worksheet *w4 = workbook_add_worksheet(wb, "Staden");
-	if (!w1 || !w2 || !w3 || !w4 || !f.head || !f.dec1 || !f.dec2 || !f.int0 || !f.pct || !f.wrap ||
-	    !f.title) {
+	if (!w1 || !w2 || !w3 || !w4 || !f.head || !f.dec1 || !f.dec2 || !f.int0 || !f.pct ||
+	    !f.wrap || !f.title) {
 		workbook_close(wb);
 		return sl_error_set(err, SL_ENOMEM, "out of memory building the workbook");
 	}

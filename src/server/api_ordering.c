@@ -25,7 +25,7 @@
 #include "samlast/pooling.h"
 #include "internal.h"
 
-#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#define XLSX_TYPE    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #define MAX_ORD_ARGS 8
 
 /* The caller as a viewer of the proposal; 0, or -1 when the role may not
@@ -39,15 +39,9 @@ static int ordering_viewer(const sv_req *r, sl_pooling_viewer *v)
 		v->kind = SL_VIEWER_CITY;
 		v->org_id = 0;
 		return 0;
-	case SL_ROLE_UNIT:
-		v->kind = SL_VIEWER_UNIT;
-		return r->org_id ? 0 : -1;
-	case SL_ROLE_SUPPLIER:
-		v->kind = SL_VIEWER_SUPPLIER;
-		return r->org_id ? 0 : -1;
-	default:
-		v->kind = SL_VIEWER_PUBLIC;
-		return -1;
+	case SL_ROLE_UNIT: v->kind = SL_VIEWER_UNIT; return r->org_id ? 0 : -1;
+	case SL_ROLE_SUPPLIER: v->kind = SL_VIEWER_SUPPLIER; return r->org_id ? 0 : -1;
+	default: v->kind = SL_VIEWER_PUBLIC; return -1;
 	}
 }
 
@@ -69,7 +63,8 @@ static enum MHD_Result parse_args(sv_req *r, sl_ordering_query *q, int *refused)
 		if (!strcmp(k, "from") || !strcmp(k, "to")) {
 			int64_t *day = !strcmp(k, "from") ? &q->from_day : &q->to_day;
 			if (sl_date_parse(v, day, NULL)) {
-				snprintf(msg, sizeof msg, "%s: '%.40s' is not a date YYYY-MM-DD", k, v);
+				snprintf(msg, sizeof msg, "%s: '%.40s' is not a date YYYY-MM-DD", k,
+				         v);
 				return sv_problem(r, 400, msg, NULL);
 			}
 		} else if (!strcmp(k, "joint")) {
@@ -93,7 +88,8 @@ static int xlsx_bytes(const sl_ordering_result *res, sl_buf *out, sl_error *err)
 	char path[] = "/tmp/samlast-ordering-XXXXXX";
 	int fd = mkstemp(path);
 	if (fd < 0)
-		return sl_error_set(err, SL_EIO, "cannot create a temporary file: %s", strerror(errno));
+		return sl_error_set(err, SL_EIO, "cannot create a temporary file: %s",
+		                    strerror(errno));
 	close(fd);
 	int rc = sl_ordering_write_xlsx(res, path, err);
 	FILE *f = rc ? NULL : fopen(path, "rb");
@@ -116,7 +112,8 @@ static int cache_key(sv_req *r, char *key, size_t size)
 {
 	const char *keys[MAX_ORD_ARGS + 1], *vals[MAX_ORD_ARGS + 1];
 	size_t n = sv_args(r, keys, vals, MAX_ORD_ARGS);
-	size_t kl = (size_t)snprintf(key, size, "ordering|%d|%lld", (int)r->role, (long long)r->org_id);
+	size_t kl =
+	    (size_t)snprintf(key, size, "ordering|%d|%lld", (int)r->role, (long long)r->org_id);
 	for (size_t i = 0; i < n && i < MAX_ORD_ARGS && kl < size; i++)
 		kl += (size_t)snprintf(key + kl, size - kl, "|%s=%s", keys[i], vals[i]);
 	return kl < size - 1;
@@ -125,7 +122,8 @@ static int cache_key(sv_req *r, char *key, size_t size)
 static int64_t store_version(sl_server *srv, sl_store *st)
 {
 	int64_t v = -1;
-	sl_stmt *q = sv_cached_stmt(srv, st, SV_STMT_VERSION, "SELECT COALESCE(MAX(id), 0) FROM imports");
+	sl_stmt *q =
+	    sv_cached_stmt(srv, st, SV_STMT_VERSION, "SELECT COALESCE(MAX(id), 0) FROM imports");
 	if (q && sl_stmt_step(q, NULL) == 1)
 		v = sl_stmt_int64(q, 0);
 	if (q)

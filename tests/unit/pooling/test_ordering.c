@@ -74,10 +74,11 @@ static void drop_db(sl_store *st)
 static void add_org(sl_store *st, int id, const char *kind, const char *cat)
 {
 	char sql[400];
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO organisations(id, ext_id, kind, name, category, updated_at, row_hash) "
-	         "VALUES (%d, 'O%d', '%s', 'Org %d', %s%s%s, 0, 'h')",
-	         id, id, kind, id, cat ? "'" : "", cat ? cat : "NULL", cat ? "'" : "");
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO organisations(id, ext_id, kind, name, category, updated_at, row_hash) "
+	    "VALUES (%d, 'O%d', '%s', 'Org %d', %s%s%s, 0, 'h')",
+	    id, id, kind, id, cat ? "'" : "", cat ? cat : "NULL", cat ? "'" : "");
 	exec_ok(st, sql);
 }
 
@@ -85,10 +86,11 @@ static void add_site(sl_store *st, int id, int org, const char *type, double lon
                      int recv)
 {
 	char sql[400];
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, recv_days, "
-	         "updated_at, row_hash) VALUES (%d, 'S%d', %d, 'Site %d', '%s', %.6f, %.6f, %d, 0, 'h')",
-	         id, id, org, id, type, lon, lat, recv);
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, recv_days, "
+	    "updated_at, row_hash) VALUES (%d, 'S%d', %d, 'Site %d', '%s', %.6f, %.6f, %d, 0, 'h')",
+	    id, id, org, id, type, lon, lat, recv);
 	exec_ok(st, sql);
 }
 
@@ -110,12 +112,13 @@ static void add_order(sl_store *st, int sup, int site, int64_t day, int64_t ore)
 {
 	char sql[500];
 	int id = next_row++;
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO orders(id, supplier_id, ext_id, site_id, category, ordered_at, order_day, "
-	         "requested_day, value_ore, updated_at, row_hash) VALUES "
-	         "(%d, %d, 'R%d', %d, 'x', %lld, %lld, %lld, %lld, 0, 'h')",
-	         id, sup, id, site, (long long)(day - 2) * 86400, (long long)(day - 2), (long long)day,
-	         (long long)ore);
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO orders(id, supplier_id, ext_id, site_id, category, ordered_at, order_day, "
+	    "requested_day, value_ore, updated_at, row_hash) VALUES "
+	    "(%d, %d, 'R%d', %d, 'x', %lld, %lld, %lld, %lld, 0, 'h')",
+	    id, sup, id, site, (long long)(day - 2) * 86400, (long long)(day - 2), (long long)day,
+	    (long long)ore);
 	exec_ok(st, sql);
 }
 
@@ -185,9 +188,11 @@ Test(ordering_config, every_error_class_names_file_line_column)
 	cfg_bad("[x]\n = 3\n", "bad.ini:2:", "key is missing");
 	cfg_bad("[food]\nmin_per_week = \xff\n", "bad.ini:2:16", "UTF-8");
 	/* impossible: three days a week on two allowed weekdays */
-	cfg_bad("# c\n[fresh]\nmin_per_week = 3\nweekdays = mon,tue\n", "bad.ini:2:1", "no delivery-day pattern");
+	cfg_bad("# c\n[fresh]\nmin_per_week = 3\nweekdays = mon,tue\n", "bad.ini:2:1",
+	        "no delivery-day pattern");
 	/* impossible: at most 2 days apart but only Monday allowed */
-	cfg_bad("[*]\nweekdays = mon\nmax_days_between = 2\n", "bad.ini:1:1", "no delivery-day pattern");
+	cfg_bad("[*]\nweekdays = mon\nmax_days_between = 2\n", "bad.ini:1:1",
+	        "no delivery-day pattern");
 }
 
 Test(ordering_config, missing_file_is_not_found)
@@ -207,7 +212,8 @@ Test(ordering_config, pattern_feasibility)
 	cr_assert(!sl_ordering_pattern_ok(&r, 0x7f, (1u << 0) | (1u << 5))); /* Sat not allowed */
 	cr_assert(!sl_ordering_pattern_ok(&r, 0x1e, (1u << 0) | (1u << 3))); /* unit closed Mon */
 	r.storage_days = 3;
-	cr_assert(!sl_ordering_pattern_ok(&r, 0x7f, (1u << 1) | (1u << 4))); /* 4-day gap > storage */
+	cr_assert(
+	    !sl_ordering_pattern_ok(&r, 0x7f, (1u << 1) | (1u << 4))); /* 4-day gap > storage */
 	char t[32];
 	cr_assert_str_eq(sl_ordering_days_text((1u << 1) | (1u << 4), 0, t, sizeof t), "Tue+Fri");
 	cr_assert_str_eq(sl_ordering_days_text((1u << 1) | (1u << 4), 1, t, sizeof t), "tis+fre");
@@ -255,7 +261,8 @@ Test(ordering, joint_beats_unit_by_unit_where_sharing_days_pays)
 	cr_assert_eq(joint->groups[0].proposed_days, joint->groups[1].proposed_days);
 	/* one 2 × 40 km round trip a week instead of two */
 	cr_assert_lt(joint->template_km_joint, 0.6 * alone->template_km_joint,
-	             "joint %.1f km vs alone %.1f km", joint->template_km_joint, alone->template_km_joint);
+	             "joint %.1f km vs alone %.1f km", joint->template_km_joint,
+	             alone->template_km_joint);
 	cr_assert_lt(joint->city.km_after, 0.6 * alone->city.km_after);
 	cr_assert_leq(joint->city.km_after, joint->city.km_before);
 	/* deliveries per unit are unchanged (one a week each) */
@@ -281,11 +288,12 @@ Test(ordering, before_counts_equal_the_ledger_and_merges_are_counted)
 	exec_ok(st, "COMMIT");
 	int64_t ledger;
 	sl_error e;
-	cr_assert_eq(sl_store_query_int64(st,
-	                                  "SELECT COUNT(*) FROM deliveries WHERE status = 'delivered' "
-	                                  "AND local_day BETWEEN 20094 AND 20149",
-	                                  &ledger, &e),
-	             0);
+	cr_assert_eq(
+	    sl_store_query_int64(st,
+	                         "SELECT COUNT(*) FROM deliveries WHERE status = 'delivered' "
+	                         "AND local_day BETWEEN 20094 AND 20149",
+	                         &ledger, &e),
+	    0);
 	cr_assert_eq(monday0(), 20094);
 	/* Monday only: the Tuesday top-ups move to Monday */
 	sl_ordering_config *cfg = cfg_ok("[*]\nmin_per_week = 1\nweekdays = mon\n");
@@ -329,8 +337,11 @@ Test(ordering, category_falls_back_to_the_latest_contract)
 	sl_store *st = sharing_city();
 	exec_ok(st, "BEGIN");
 	add_org(st, 12, "supplier", NULL);
-	exec_ok(st, "INSERT INTO contracts(id, ext_id, supplier_id, category, valid_from_day, updated_at, "
-	            "row_hash) VALUES (1, 'K1', 12, 'office', 19000, 0, 'h'), (2, 'K2', 12, 'bread', 20000, 0, 'h')");
+	exec_ok(
+	    st,
+	    "INSERT INTO contracts(id, ext_id, supplier_id, category, valid_from_day, updated_at, "
+	    "row_hash) VALUES (1, 'K1', 12, 'office', 19000, 0, 'h'), (2, 'K2', 12, 'bread', "
+	    "20000, 0, 'h')");
 	for (int w = 0; w < 8; w++)
 		add_delivery(st, 12, 2, monday0() + 7 * w + 4, 30);
 	exec_ok(st, "COMMIT");
@@ -422,8 +433,10 @@ Test(ordering, road_graph_distances_replace_the_great_circle)
 		cr_skip_test("SAMLAST_BIN or SL_FIXTURES is not set");
 	char graph[128], cmd[1024];
 	snprintf(graph, sizeof graph, "/tmp/sl_ordering_%d.graph", (int)getpid());
-	snprintf(cmd, sizeof cmd, "'%s' graph build --profile van '%s/pooling/ordering_u.osm' -o '%s' >/dev/null 2>&1",
-	         bin, fx, graph);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "'%s' graph build --profile van '%s/pooling/ordering_u.osm' -o '%s' >/dev/null 2>&1",
+	    bin, fx, graph);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	sl_graph *g = NULL;
 	sl_error e;
@@ -492,13 +505,15 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 				if (!ok)
 					continue;
 				used += (size_t)snprintf(text + used, sizeof text - used,
-				                         "[%s]\nmin_per_week=%d\nmax_days_between=%d\nstorage_days=%d\nweekdays=",
+				                         "[%s]\nmin_per_week=%d\nmax_days_between=%"
+				                         "d\nstorage_days=%d\nweekdays=",
 				                         cats[c], minw, gap, store);
 				int first = 1;
 				for (int d = 0; d < 7; d++)
 					if (days & (1u << d)) {
-						used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
-						                         first ? "" : ",", day_names[d]);
+						used += (size_t)snprintf(
+						    text + used, sizeof text - used, "%s%s",
+						    first ? "" : ",", day_names[d]);
 						first = 0;
 					}
 				used += (size_t)snprintf(text + used, sizeof text - used, "\n");
@@ -529,7 +544,8 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 					continue;
 				for (int64_t day = monday0(); day < monday0() + 42; day++)
 					if (sl_rng_below(&rng, 7) < 2) {
-						add_delivery(st, 1000 + s, 1 + u, day, 10 + sl_rng_double(&rng) * 900);
+						add_delivery(st, 1000 + s, 1 + u, day,
+						             10 + sl_rng_double(&rng) * 900);
 						add_order(st, 1000 + s, 1 + u, day,
 						          (int64_t)sl_rng_below(&rng, 300000));
 						rows++;
@@ -549,7 +565,8 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 		q.config = cfg;
 		sl_ordering_result *r = NULL;
 		sl_error e;
-		cr_assert_eq(sl_ordering_compute(st, &q, &r, &e), 0, "instance %d: %s", inst, e.message);
+		cr_assert_eq(sl_ordering_compute(st, &q, &r, &e), 0, "instance %d: %s", inst,
+		             e.message);
 		cr_assert_eq(r->city.deliveries_before, rows);
 		cr_assert_leq(r->city.deliveries_after, r->city.deliveries_before);
 		cr_assert_leq(r->template_km_joint, r->template_km_unit_by_unit + 1e-6);
@@ -560,19 +577,21 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 			int unit_id = atoi(g->unit + 1);
 			int64_t recv;
 			char sql[128];
-			snprintf(sql, sizeof sql, "SELECT recv_days FROM sites WHERE id = %d", unit_id);
+			snprintf(sql, sizeof sql, "SELECT recv_days FROM sites WHERE id = %d",
+			         unit_id);
 			cr_assert_eq(sl_store_query_int64(st, sql, &recv, &e), 0);
 			if (!g->feasible) {
 				infeasible++;
 				/* really no pattern fits the unit's receiving days */
 				for (unsigned m = 1; m < 128; m++)
-					cr_assert(!sl_ordering_pattern_ok(&rules, recv ? (unsigned)recv : 0x1f, m));
+					cr_assert(!sl_ordering_pattern_ok(
+					    &rules, recv ? (unsigned)recv : 0x1f, m));
 				continue;
 			}
 			cr_assert(sl_ordering_pattern_ok(&rules, recv ? (unsigned)recv : 0x1f,
 			                                 g->proposed_days),
-			          "instance %d group %zu: pattern %#x breaks the %s limits", inst, i,
-			          g->proposed_days, g->category);
+			          "instance %d group %zu: pattern %#x breaks the %s limits", inst,
+			          i, g->proposed_days, g->category);
 			cr_assert_leq(g->deliveries_after, g->deliveries_before);
 			/* the replay moves goods by at most half the longest gap, so
 			 * within the freshness and storage limits */
@@ -583,7 +602,8 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 					shift = -shift;
 				cr_assert_leq(2 * shift, rules.max_days_between);
 				cr_assert_leq(2 * shift, rules.storage_days);
-				cr_assert(g->proposed_days & (1u << (sl_weekday(sm->delivery_day) - 1)));
+				cr_assert(g->proposed_days &
+				          (1u << (sl_weekday(sm->delivery_day) - 1)));
 				shifted++;
 			}
 			checked++;
@@ -594,19 +614,21 @@ Test(ordering, freshness_and_frequency_never_violated_on_random_instances, .time
 	}
 	cr_assert_gt(checked, 100, "only %d groups checked", checked);
 	cr_assert_gt(shifted, 50, "only %d moved small orders checked", shifted);
-	cr_log_info("%d groups checked, %d without a feasible pattern, %d moved small orders", checked,
-	            infeasible, shifted);
+	cr_log_info("%d groups checked, %d without a feasible pattern, %d moved small orders",
+	            checked, infeasible, shifted);
 }
 
 /* ---- the tour estimator ------------------------------------------------------ */
 
-static double best_tour(const float *d, int n, int *perm, int k, int depth, double sofar, double best)
+static double best_tour(const float *d, int n, int *perm, int k, int depth, double sofar,
+                        double best)
 {
 	/* permutations of perm[depth..k) after the depot (point 0) */
 	if (sofar >= best)
 		return best;
 	if (depth == k)
-		return sofar + d[perm[k - 1] * n + 0] < best ? sofar + d[perm[k - 1] * n + 0] : best;
+		return sofar + d[perm[k - 1] * n + 0] < best ? sofar + d[perm[k - 1] * n + 0]
+		                                             : best;
 	for (int i = depth; i < k; i++) {
 		int t = perm[depth];
 		perm[depth] = perm[i];
@@ -642,7 +664,8 @@ Test(ordering, tour_estimate_is_a_real_tour_close_to_the_optimum)
 			pts[i] = perm[i] = i + 1;
 		double est = sl__ordering_tour_m(d, n, 0, pts, k);
 		double opt = best_tour(d, n, perm, k, 0, 0, 1e300);
-		cr_assert_geq(est, opt - 1e-3 * opt, "run %d: estimate %.1f below the optimum %.1f", r, est, opt);
+		cr_assert_geq(est, opt - 1e-3 * opt, "run %d: estimate %.1f below the optimum %.1f",
+		              r, est, opt);
 		sum_ratio += est / opt;
 		if (est / opt > worst)
 			worst = est / opt;
@@ -756,8 +779,8 @@ Test(ordering_cli, help_bad_config_and_a_run)
 	char want[400];
 	snprintf(want, sizeof want, "%s:4:16: error: min_per_week: number out of range", ini);
 	cr_assert(strstr(out, want), "'%s' should contain '%s'", out, want);
-	snprintf(args, sizeof args, "ordering --db %s --from 2025-01-06 --to 2025-03-02 --format json",
-	         db_path);
+	snprintf(args, sizeof args,
+	         "ordering --db %s --from 2025-01-06 --to 2025-03-02 --format json", db_path);
 	cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
 	cr_assert(strstr(out, "\"deliveries_before\":16"), "%s", out);
 	unlink(ini);

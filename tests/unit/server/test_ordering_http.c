@@ -86,18 +86,29 @@ static void setup(void)
 				char ins[600];
 				id++;
 				snprintf(ins, sizeof ins,
-				         "INSERT INTO deliveries(id, supplier_id, ext_id, site_id, delivered_at, "
-				         "local_day, local_min, mass_kg, updated_at, row_hash) VALUES (%d, %d, 'X%d', "
+				         "INSERT INTO deliveries(id, supplier_id, ext_id, site_id, "
+				         "delivered_at, "
+				         "local_day, local_min, mass_kg, updated_at, row_hash) "
+				         "VALUES (%d, %d, 'X%d', "
 				         "%d, %lld, %d, 540, 40, 0, 'x')",
-				         id, rel[k][0], id, rel[k][1], (long long)day * 86400 + 28800, day);
+				         id, rel[k][0], id, rel[k][1],
+				         (long long)day * 86400 + 28800, day);
 				exec_ok(st, ins);
 				n_rows++;
 			}
 	exec_ok(st, "COMMIT");
-	cr_assert_eq(sl_server_token_create(st, "CITY", SL_ROLE_CITY, 0, NULL, tok_city, sizeof tok_city, NULL, &err), 0);
-	cr_assert_eq(sl_server_token_create(st, "S3", SL_ROLE_SUPPLIER, 0, NULL, tok_s3, sizeof tok_s3, NULL, &err), 0);
-	cr_assert_eq(sl_server_token_create(st, "U2", SL_ROLE_UNIT, 0, NULL, tok_u2, sizeof tok_u2, NULL, &err), 0);
-	cr_assert_eq(sl_server_token_create(st, NULL, SL_ROLE_PUBLIC, 0, NULL, tok_pub, sizeof tok_pub, NULL, &err), 0);
+	cr_assert_eq(sl_server_token_create(st, "CITY", SL_ROLE_CITY, 0, NULL, tok_city,
+	                                    sizeof tok_city, NULL, &err),
+	             0);
+	cr_assert_eq(sl_server_token_create(st, "S3", SL_ROLE_SUPPLIER, 0, NULL, tok_s3,
+	                                    sizeof tok_s3, NULL, &err),
+	             0);
+	cr_assert_eq(sl_server_token_create(st, "U2", SL_ROLE_UNIT, 0, NULL, tok_u2, sizeof tok_u2,
+	                                    NULL, &err),
+	             0);
+	cr_assert_eq(sl_server_token_create(st, NULL, SL_ROLE_PUBLIC, 0, NULL, tok_pub,
+	                                    sizeof tok_pub, NULL, &err),
+	             0);
 	sl_store_close(st);
 	sl_server_config c;
 	sl_server_config_init(&c);
@@ -132,8 +143,9 @@ static resp_t http(const char *method, const char *path, const char *token)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
 	char head[1024];
-	int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s%s%s\r\n",
-	                 method, path, token ? "Authorization: Bearer " : "", token ? token : "",
+	int n = snprintf(head, sizeof head,
+	                 "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s%s%s\r\n", method,
+	                 path, token ? "Authorization: Bearer " : "", token ? token : "",
 	                 token ? "\r\n" : "");
 	cr_assert_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
 	size_t cap = 65536, len = 0;
@@ -192,12 +204,14 @@ static int problem(const char *method, const char *path, const char *token)
 Test(ordering_http, city_sees_every_unit_with_the_ledger_counts)
 {
 	json_t *j = get_json("/api/v1/ordering", tok_city);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "period"), "to")), "2025-12-28");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "period"), "to")),
+	                 "2025-12-28");
 	json_t *city = json_object_get(j, "city");
 	cr_assert_eq(json_integer_value(json_object_get(city, "deliveries_before")), n_rows);
 	cr_assert_lt(json_integer_value(json_object_get(city, "deliveries_after")), n_rows);
 	cr_assert_eq(json_array_size(json_object_get(j, "units")), 3);
-	cr_assert_str_eq(json_string_value(json_object_get(j, "distance_basis")), "great_circle_x1.3");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "distance_basis")),
+	                 "great_circle_x1.3");
 	json_decref(j);
 }
 
@@ -208,13 +222,16 @@ Test(ordering_http, supplier_sees_its_own_category_and_relations_only)
 	cr_assert_eq(json_array_size(groups), 2); /* S3 serves sites A and C */
 	size_t i, k;
 	json_t *g, *s;
-	json_array_foreach(groups, i, g) {
+	json_array_foreach(groups, i, g)
+	{
 		cr_assert_str_eq(json_string_value(json_object_get(g, "category")), "chilled");
 		json_array_foreach(json_object_get(g, "suppliers"), k, s)
-			cr_assert_str_eq(json_string_value(json_object_get(s, "supplier")), "S3");
+		    cr_assert_str_eq(json_string_value(json_object_get(s, "supplier")), "S3");
 	}
 	/* its totals are its own: 8 weeks × (3 + 2) rows */
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "city"), "deliveries_before")), 40);
+	cr_assert_eq(
+	    json_integer_value(json_object_get(json_object_get(j, "city"), "deliveries_before")),
+	    40);
 	json_decref(j);
 }
 
@@ -225,7 +242,7 @@ Test(ordering_http, unit_sees_its_own_site_only)
 	json_t *g;
 	cr_assert_gt(json_array_size(json_object_get(j, "groups")), 0);
 	json_array_foreach(json_object_get(j, "groups"), i, g)
-		cr_assert_str_eq(json_string_value(json_object_get(g, "unit")), "C");
+	    cr_assert_str_eq(json_string_value(json_object_get(g, "unit")), "C");
 	cr_assert_eq(json_array_size(json_object_get(j, "units")), 1);
 	json_decref(j);
 }
@@ -236,9 +253,12 @@ Test(ordering_http, public_and_bad_requests_are_problems)
 	cr_assert_eq(problem("GET", "/api/v1/ordering/export.xlsx", NULL), 401);
 	cr_assert_eq(problem("GET", "/api/v1/ordering", tok_pub), 403);
 	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2025-11-01", tok_city), 400);
-	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2025-11-31&to=2025-12-01", tok_city), 400);
-	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2025-12-01&to=2025-11-01", tok_city), 400);
-	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2024-01-01&to=2025-12-01", tok_city), 400);
+	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2025-11-31&to=2025-12-01", tok_city),
+	             400);
+	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2025-12-01&to=2025-11-01", tok_city),
+	             400);
+	cr_assert_eq(problem("GET", "/api/v1/ordering?from=2024-01-01&to=2025-12-01", tok_city),
+	             400);
 	cr_assert_eq(problem("GET", "/api/v1/ordering?joint=2", tok_city), 400);
 	cr_assert_eq(problem("GET", "/api/v1/ordering?colour=red", tok_city), 400);
 	cr_assert_eq(problem("GET", "/api/v1/ordering?joint=1&joint=0", tok_city), 400);
@@ -250,13 +270,16 @@ Test(ordering_http, xlsx_export_and_empty_period)
 {
 	resp_t r = http("GET", "/api/v1/ordering/export.xlsx?joint=0", tok_u2);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_str_eq(r.ctype, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	cr_assert_str_eq(r.ctype,
+	                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 	cr_assert_gt(r.body_len, 1000);
 	cr_assert(r.body[0] == 'P' && r.body[1] == 'K' && r.body[2] == 3 && r.body[3] == 4);
 	free(r.body);
 	json_t *j = get_json("/api/v1/ordering?from=2024-01-01&to=2024-01-31", tok_city);
 	cr_assert_eq(json_array_size(json_object_get(j, "groups")), 0);
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "city"), "deliveries_before")), 0);
+	cr_assert_eq(
+	    json_integer_value(json_object_get(json_object_get(j, "city"), "deliveries_before")),
+	    0);
 	json_decref(j);
 }
 
@@ -272,7 +295,8 @@ Test(ordering_http, cached_answers_are_per_viewer)
 	cr_assert_str_eq(b.ctype, "application/json");
 	cr_assert_str_neq(a.body, c.body);
 	cr_assert_str_neq(a.body, u.body);
-	cr_assert_null(strstr(b.body, "\"supplier\":\"S1\""), "the cache must not leak another viewer's rows");
+	cr_assert_null(strstr(b.body, "\"supplier\":\"S1\""),
+	               "the cache must not leak another viewer's rows");
 	free(a.body);
 	free(b.body);
 	free(c.body);
