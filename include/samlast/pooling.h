@@ -49,6 +49,113 @@ typedef struct sl_pooling_viewer {
 
 /* ---- 2. pooling opportunities ----------------------------------------- */
 
+/* Finds, for each day of a period, groups of deliveries that could share a
+ * tour — several suppliers delivering to the same unit, or to units within
+ * a radius of each other, in overlapping time windows — and computes what
+ * pooling them would save: each supplier's own tours of the day as they are
+ * (planned with the vrp module from its depot), against the same tours
+ * without the group's deliveries plus shared tours that pick the group's
+ * goods up at the suppliers' depots and deliver them (pickup-and-delivery
+ * shipments respecting capacities, time windows and temperature classes).
+ * Distances come from the route module's many-to-many matrix when a graph
+ * is given, else great circle x SL_EM_DETOUR_FACTOR.  The model is in
+ * src/pooling/opportunities.c and docs/pooling.md. */
+
+struct sl_graph;
+struct sl_emissions_set;
+
+/* What to compute.  Initialise with sl_opp_query_init; pointers are
+ * borrowed for the duration of sl_pooling_opportunities_compute. */
+typedef struct sl_opp_query {
+	int64_t day;                 /* first local day (required) */
+	int days;                    /* 1..31 (default 1) */
+	const struct sl_graph *graph;            /* NULL: great circle x detour */
+	const struct sl_emissions_set *emissions; /* NULL: the default set */
+	double radius_m;             /* neighbouring units (default 1000) */
+	int window_slack_min;        /* windows this close count as overlapping (60) */
+	long iterations;             /* per vrp solve (default 1500) */
+	uint64_t seed;               /* vrp seed (default 1); same seed, same answer */
+	sl_pooling_viewer viewer;    /* whose view (default: city) */
+} sl_opp_query;
+
+void sl_opp_query_init(sl_opp_query *q);
+
+/* A party of an opportunity the viewer may see by name. */
+typedef struct sl_opp_party {
+	char ext[64], name[160];
+	int self;                    /* the viewer itself */
+	int64_t deliveries, parcels;
+	double mass_kg;
+} sl_opp_party;
+
+/* A receiving site of an opportunity the viewer may see. */
+typedef struct sl_opp_site {
+	char ext[64], name[160];
+	int64_t deliveries;
+} sl_opp_site;
+
+/* One opportunity.  "before" is the involved suppliers' own tours of the
+ * day as they are; "after" the same tours without the group's deliveries
+ * plus the shared tours.  Visits are stops at receiving sites (consecutive
+ * deliveries to one site on one tour are one visit) of the group. */
+typedef struct sl_pooling_opportunity {
+	int64_t day;
+	int window_from_min, window_to_min; /* the group's common window */
+	unsigned temp_mask;          /* bit 0 ambient, 1 chilled, 2 frozen, 3 mixed */
+	int64_t deliveries, parcels;
+	double mass_kg, volume_m3;
+	int n_suppliers;
+	int n_sites;
+	int64_t visits_before, visits_after;
+	int shared_tours;
+	double km_before, km_after;
+	double co2e_before_g, co2e_after_g;
+	char co2e_quality[24];       /* worst basis used: vehicle, class_average,
+	                              * city_average or assumed */
+	size_t n_visible_sites;
+	sl_opp_site *sites;          /* visible sites (owned by the result) */
+	size_t n_parties;
+	sl_opp_party *parties;       /* visible named parties */
+	int others_suppressed;       /* 1: fewer than SL_POOLING_MIN_SUPPLIERS
+	                              * other suppliers, so no aggregate */
+	int64_t others_suppliers, others_deliveries, others_parcels;
+	double others_mass_kg;
+} sl_pooling_opportunity;
+
+typedef struct sl_pooling_opportunities {
+	int64_t from_day, to_day;
+	char distance_basis[40];     /* "great_circle_x1.3" or "road_graph" */
+	char co2e_basis[240];
+	double speed_kmh;            /* assumed without a graph */
+	int64_t candidates;          /* groups examined (all, before the viewer) */
+	int64_t points_off_graph;    /* points that fell back to great circle */
+	size_t n;
+	sl_pooling_opportunity *items; /* by day, then km saved, largest first */
+	int64_t visits_removed;      /* totals over the visible items */
+	double km_saved, co2e_saved_g;
+} sl_pooling_opportunities;
+
+/* Compute the opportunities of q->days days from q->day over delivered and
+ * announced rows (cancelled rows are ignored), for q->viewer: the city sees
+ * everything with names; a supplier only the opportunities it is part of,
+ * itself by name, other suppliers by name only when they opted in to share
+ * with it, else as an aggregate over at least SL_POOLING_MIN_SUPPLIERS other
+ * suppliers (suppressed below that); a unit only opportunities at its own
+ * sites, suppliers as such aggregates; carriers and the public get none.
+ * The computation always covers the whole city; the viewer only filters.
+ * A day without candidates gives no items.  *out is owned by the caller
+ * (sl_pooling_opportunities_free).  Errors: SL_EINVAL (bad query),
+ * SL_ESTORE, SL_ENOMEM, and those of the route matrix and factor set. */
+int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
+                                     sl_pooling_opportunities **out, sl_error *err);
+
+void sl_pooling_opportunities_free(sl_pooling_opportunities *r);
+
+/* Append the result as JSON / as a plain-text table to `out`.  0 or
+ * SL_ENOMEM. */
+int sl_pooling_opportunities_json(const sl_pooling_opportunities *r, sl_buf *out);
+int sl_pooling_opportunities_table(const sl_pooling_opportunities *r, sl_buf *out);
+
 /* ---- 3. smarter ordering ---------------------------------------------- */
 
 /* Proposes, per receiving unit and supplier category, the weekdays on which
@@ -368,10 +475,12 @@ int sl_followup_compute(sl_store *st, const sl_followup_query *q, sl_followup_re
 
 void sl_followup_result_free(sl_followup_result *r);
 
-/* Append the result as JSON, as CSV (one line per unit and week, then the
- * total's weeks; `sep` ',' or ';' with decimal comma) or as a table of
- * units with their status. */
-int sl_followup_write_json(const sl_followup_result *r, sl_buf *out);
+/* Append the result as JSON (with_weeks = 0 leaves out the units' weekly
+ * rows, for the city table; the total keeps its weeks), as CSV (one line
+ * per unit and week, then the total's weeks; `sep` ',' or ';' with decimal
+ * comma and a BOM) or as a table of units with their status.  Return 0 or
+ * SL_ENOMEM. */
+int sl_followup_write_json(const sl_followup_result *r, int with_weeks, sl_buf *out);
 int sl_followup_write_csv(const sl_followup_result *r, char sep, sl_buf *out);
 int sl_followup_write_table(const sl_followup_result *r, sl_buf *out);
 
