@@ -363,6 +363,57 @@ Test(ordering, category_falls_back_to_the_latest_contract)
 	drop_db(st);
 }
 
+/* CO2e per vehicle-km comes from the supplier's computed trip emissions;
+ * without any, from the config's fuel assumption through the factor set. */
+Test(ordering, co2e_uses_the_suppliers_measured_intensity)
+{
+	sl_store *st = sharing_city();
+	exec_ok(st, "BEGIN");
+	add_org(st, 20, "carrier", NULL);
+	exec_ok(st, "INSERT INTO trips(id, carrier_id, ext_id, start_at, local_day, distance_m, "
+	            "updated_at, "
+	            "row_hash) VALUES (1, 20, 'T1', 1736150400, 20094, 50000, 0, 'h'), "
+	            "(2, 20, 'T2', 1736409600, 20097, 30000, 0, 'h')");
+	exec_ok(
+	    st,
+	    "INSERT INTO trip_emissions(trip_id, factor_set, factor_version, factor_id, method, "
+	    "quality, wtw_g, tkm, computed_at) VALUES (1, 's', 'v', 'f', 'fuel', 'primary', 20000, "
+	    "1, 0), "
+	    "(2, 's', 'v', 'f', 'fuel', 'primary', 12000, 1, 0)");
+	/* 80 km and 32 kg: 400 g per vehicle-km */
+	exec_ok(st, "UPDATE deliveries SET trip_id = 1 WHERE id = 1");
+	exec_ok(st, "UPDATE deliveries SET trip_id = 2 WHERE id = 2");
+	exec_ok(st, "COMMIT");
+	sl_ordering_query q;
+	sl_ordering_query_init(&q);
+	q.from_day = monday0();
+	q.to_day = monday0() + 55;
+	sl_ordering_result *r = NULL;
+	cr_assert_eq(compute(st, &q, NULL, &r), 0);
+	cr_assert(strstr(r->co2e_basis, "1 suppliers measured"), "%s", r->co2e_basis);
+	cr_assert_gt(r->city.km_before, 0);
+	cr_assert_float_eq(r->city.co2e_before_g / r->city.km_before, 400.0, 1e-6);
+	cr_assert_float_eq(r->city.co2e_after_g / r->city.km_after, 400.0, 1e-6);
+	sl_ordering_result_free(r);
+	/* no trip emissions in the period: the assumption of the config */
+	exec_ok(st, "DELETE FROM trip_emissions");
+	sl_ordering_config *cfg =
+	    cfg_ok("[general]\nfuel_l_per_100km = 20\nenergy_carrier = diesel\n");
+	cr_assert_eq(compute(st, &q, cfg, &r), 0);
+	cr_assert(strstr(r->co2e_basis, "20.0 l diesel per 100 km"), "%s", r->co2e_basis);
+	double g_km = r->city.co2e_before_g / r->city.km_before;
+	sl_ordering_result_free(r);
+	sl_ordering_config_free(cfg);
+	cfg = cfg_ok("[general]\nfuel_l_per_100km = 10\n");
+	cr_assert_eq(compute(st, &q, cfg, &r), 0);
+	/* half the fuel, half the CO2e per km (to the gram of a 100 km trip) */
+	cr_assert_float_eq(r->city.co2e_before_g / r->city.km_before, g_km / 2, 0.02);
+	cr_assert_gt(g_km, 100);
+	sl_ordering_result_free(r);
+	sl_ordering_config_free(cfg);
+	drop_db(st);
+}
+
 Test(ordering, viewers_see_only_their_part)
 {
 	sl_store *st = sharing_city();
