@@ -2,7 +2,9 @@
  * (osrm_parse.c) and handler (steps, annotations, tables): any request
  * target must give a JSON answer with status 200 or 400 (never a crash), on
  * a small graph built once from the steps fixture (names, refs, a
- * roundabout, a motorway link).  Seeds: fuzz/route/osrm_url.dict. */
+ * roundabout, a motorway link), and the body must parse as JSON with a
+ * "code".  Seeds: fuzz/route/osrm_url.dict. */
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sl_route_osrm_handle(g, NULL, s, &status, &body, NULL) == 0) {
 		if (!body || body[0] != '{' || (status != 200 && status != 400))
 			abort();
+		json_t *j = json_loads(body, 0, NULL); /* valid JSON, no NaN/inf */
+		if (!j || !json_is_string(json_object_get(j, "code")))
+			abort();
+		json_decref(j);
 		free(body);
 	}
 	free(s);

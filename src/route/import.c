@@ -146,6 +146,10 @@ static uint32_t intern(reader *r, const char *s)
 	char tmp[256];
 	memcpy(tmp, s, len);
 	tmp[len] = 0;
+	/* names go into JSON answers: keep them valid UTF-8 (the cut above or a
+	 * damaged file may split a character) */
+	for (long bad; (bad = sl_utf8_invalid_at(tmp, len)) >= 0;)
+		tmp[bad] = '?';
 	size_t j = str_hash(tmp) & (r->ht_cap - 1);
 	while (r->ht[j]) {
 		if (strcmp(r->chars.a + r->soff.a[r->ht[j] - 1], tmp) == 0)

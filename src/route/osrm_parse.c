@@ -414,6 +414,17 @@ static int option(osrm_req *q, const char *k, const char *v, int *known)
 	return OPT_SYNTAX;
 }
 
+/* Up to 40 bytes of s for a message: printable ASCII only, so that an
+ * echoed option name never makes the answer invalid UTF-8. */
+static const char *safe(const char *s, char out[41])
+{
+	size_t n = 0;
+	for (; s[n] && n < 40; n++)
+		out[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+	out[n] = 0;
+	return out;
+}
+
 static int fail(const char **code, const char *c, char *msg, size_t msg_size, const char *m)
 {
 	*code = c;
@@ -434,8 +445,9 @@ static int parse_options(char *query, osrm_req *q, const char **code, char *msg,
 		char *eq = strchr(kv, '=');
 		if (!eq) {
 			*code = "InvalidQuery";
-			snprintf(msg, ms, "Query string malformed: option '%.40s' without a value",
-			         kv);
+			char sk[41];
+			snprintf(msg, ms, "Query string malformed: option '%s' without a value",
+			         safe(kv, sk));
 			return 1;
 		}
 		*eq = 0;
@@ -443,25 +455,27 @@ static int parse_options(char *query, osrm_req *q, const char **code, char *msg,
 		if (pct_decode(v, 1) < 0 || pct_decode(k, 1) < 0)
 			return fail(code, "InvalidQuery", msg, ms, "Query string malformed: bad escape");
 		int known;
+		char sk[41];
 		int rc = option(q, k, v, &known);
+		safe(k, sk);
 		if (rc == OPT_NOMEM)
 			return SL_ENOMEM;
 		if (!known) {
 			*code = "InvalidQuery";
-			snprintf(msg, ms, "Query string malformed: unknown option '%.40s'", k);
+			snprintf(msg, ms, "Query string malformed: unknown option '%s'", sk);
 			return 1;
 		}
 		if (rc == OPT_SYNTAX) {
 			*code = "InvalidQuery";
-			snprintf(msg, ms, "Query string malformed: bad value for option '%.40s'", k);
+			snprintf(msg, ms, "Query string malformed: bad value for option '%s'", sk);
 			return 1;
 		}
 		if (rc == OPT_BAD) {
 			*code = "InvalidOptions";
 			snprintf(msg, ms,
-			         "Invalid value for option '%.40s' (list length must equal the "
+			         "Invalid value for option '%s' (list length must equal the "
 			         "number of coordinates; indices and values in range)",
-			         k);
+			         sk);
 			return 1;
 		}
 		if (!strcmp(k, "exclude") && *v) {

@@ -213,6 +213,8 @@ Test(fixture, turn_restrictions)
 	sl_route_graph_close(g);
 }
 
+static char *osrm(sl_graph *g, const char *url, int *status);
+
 /* CH against plain Dijkstra on every pair of n random snaps of a graph */
 static void ch_matches_dijkstra(sl_graph *g, int n, uint64_t seed)
 {
@@ -302,6 +304,13 @@ Test(fixture, restrictions_via_a_way)
 	sl_route_result_free(&r);
 	cr_assert_lt(van, 300);
 	ch_matches_dijkstra(g, 40, 7);
+	/* the spur's 400-byte name is cut to 255 bytes, still valid UTF-8 */
+	int hs;
+	char *b = osrm(g, "/nearest/v1/driving/12.7065,56.0401", &hs);
+	cr_assert_eq(hs, 200);
+	cr_assert_lt(sl_utf8_invalid_at(b, strlen(b)), 0, "%s", b);
+	cr_assert(strstr(b, "ÅÅÅÅ?\""), "%s", b);
+	free(b);
 	sl_route_graph_close(g);
 	/* type=restriction:hgv applies to the truck only */
 	g = fixture_graph_stats("via_way", "truck", &st);
@@ -896,6 +905,12 @@ Test(osrm, services_and_error_codes)
 	expect_code(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?overview", "InvalidQuery");
 	expect_code(g, "/route/v1/driving/12.7003,56.04;13.5,56.04", "NoSegment");
 	expect_code(g, "/nearest/v1/driving/12.7003,56.04?number=1000", "TooBig");
+	/* an option name that is not UTF-8 is not echoed raw (found by fuzzing) */
+	int st;
+	char *b = osrm(g, "/route/v1/driving/12.7003,56.04;12.7007,56.04?\x89x\xff=1", &st);
+	cr_assert_eq(st, 400);
+	cr_assert_lt(sl_utf8_invalid_at(b, strlen(b)), 0, "%s", b);
+	free(b);
 	sl_route_graph_close(g);
 }
 
