@@ -465,10 +465,11 @@ typedef struct sl_followup_result {
  * own sites (no total); a supplier viewer every unit, with only its own
  * deliveries and orders counted (the KPI module's supplier filter), and
  * its own total; public and carrier viewers get SL_EPERM.  With q->unit
- * only that unit.  The total's baseline is the city-wide default.  *out is
+ * only that unit.  Without a period and without any delivered row the
+ * result is the current week, empty.  The total's baseline is the city-wide default.  *out is
  * the caller's (sl_followup_result_free).  Errors: SL_EINVAL (bad period,
  * to before from, only one of them), SL_ENOTFOUND (unknown unit, a unit the
- * viewer may not see, or no data when no period is given), SL_EPERM,
+ * viewer may not see), SL_EPERM,
  * SL_ESTORE, SL_ENOMEM. */
 int sl_followup_compute(sl_store *st, const sl_followup_query *q, sl_followup_result **out,
                         sl_error *err);
