@@ -242,6 +242,60 @@ static int push_step(steps_out *o, rg_step s)
 	return 0;
 }
 
+/* Fill the step's intersection at a junction entered on u and left on v:
+ * the road back (enterable when turning back is allowed) and every allowed
+ * turn, sorted by bearing. */
+static void intersection(const rg_data *d, uint32_t u, uint32_t v, int bb, rg_step *s)
+{
+	int b[RG_MAX_BEARINGS];
+	uint32_t id[RG_MAX_BEARINGS];
+	unsigned char en[RG_MAX_BEARINGS];
+	int n = 0;
+	b[n] = (bb + 180) % 360, id[n] = RG_NONE, en[n] = 0; /* the road we came in on */
+	n++;
+	for (uint32_t a = d->orig_off[u]; a < d->orig_off[u + 1]; a++) {
+		uint32_t x = d->orig_tgt[a];
+		if ((d->node_edge[u] ^ d->node_edge[x]) == 1) {
+			id[0] = x, en[0] = 1; /* turning back is allowed */
+			continue;
+		}
+		if (n == RG_MAX_BEARINGS)
+			continue;
+		b[n] = node_bearing(d, x), id[n] = x, en[n] = 1;
+		n++;
+	}
+	/* sort by bearing (insertion: a handful of roads) */
+	int in_at = 0;
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && b[k - 1] > b[k]; k--) {
+			int tb = b[k];
+			b[k] = b[k - 1], b[k - 1] = tb;
+			uint32_t ti = id[k];
+			id[k] = id[k - 1], id[k - 1] = ti;
+			unsigned char te = en[k];
+			en[k] = en[k - 1], en[k - 1] = te;
+			if (in_at == k - 1)
+				in_at = k;
+			else if (in_at == k)
+				in_at = k - 1;
+		}
+	s->n_bearings = n;
+	s->in = in_at;
+	s->out = -1;
+	for (int i = 0; i < n; i++) {
+		s->bearings[i] = b[i];
+		s->entry[i] = en[i];
+		if (id[i] == v && (s->out < 0 || i == in_at))
+			s->out = i;
+	}
+	if (s->out < 0) /* (a duplicate for a restriction: same road) */
+		for (int i = 0; i < n; i++)
+			if (id[i] != RG_NONE && d->node_edge[id[i]] == d->node_edge[v])
+				s->out = i;
+	if (s->out < 0)
+		s->out = in_at;
+}
+
 int rg_steps(const rg_data *d, const rg_trace *t, rg_step **out, size_t *n_out)
 {
 	steps_out o = {0};
@@ -250,9 +304,15 @@ int rg_steps(const rg_data *d, const rg_trace *t, rg_step **out, size_t *n_out)
 	if (t->n == 0 || t->npc == 0)
 		return 0;
 	uint32_t v0 = t->pc[0].node;
-	rg_step dep = {0, t->n - 1, "depart", NULL, 0, 0, 0, name_of(d, v0, 0), name_of(d, v0, 1)};
+	rg_step dep = {.first = 0,
+	               .last = t->n - 1,
+	               .type = "depart",
+	               .name = name_of(d, v0, 0),
+	               .ref = name_of(d, v0, 1)};
 	int b = bearing_out(t, 0, t->n - 1);
 	dep.bearing_after = b < 0 ? 0 : b;
+	dep.n_bearings = 1, dep.bearings[0] = dep.bearing_after, dep.entry[0] = 1;
+	dep.in = -1, dep.out = 0;
 	if (push_step(&o, dep) < 0)
 		return SL_ENOMEM;
 	int in_roundabout = (edge_flags(d, v0) & RG_EF_ROUNDABOUT) != 0;
@@ -297,8 +357,13 @@ int rg_steps(const rg_data *d, const rg_trace *t, rg_step **out, size_t *n_out)
 			}
 			continue;
 		}
-		rg_step s = {j,  t->n - 1,        NULL, NULL, 0, bb, ba, name_of(d, v, 0),
-		             name_of(d, v, 1)};
+		rg_step s = {.first = j,
+		             .last = t->n - 1,
+		             .bearing_before = bb,
+		             .bearing_after = ba,
+		             .name = name_of(d, v, 0),
+		             .ref = name_of(d, v, 1)};
+		intersection(d, u, v, bb, &s);
 		if (rv && !uturn) {
 			in_roundabout = 1;
 			rb_entry_bearing = bb;
@@ -334,8 +399,14 @@ int rg_steps(const rg_data *d, const rg_trace *t, rg_step **out, size_t *n_out)
 	rg_step *cur = &o.a[o.n - 1];
 	cur->last = t->n - 1;
 	int bl = bearing_into(t, t->n - 1, 0);
-	rg_step arr = {t->n - 1, t->n - 1, "arrive", NULL, 0, bl < 0 ? 0 : bl, 0,
-	               cur->name, cur->ref};
+	rg_step arr = {.first = t->n - 1,
+	               .last = t->n - 1,
+	               .type = "arrive",
+	               .bearing_before = bl < 0 ? 0 : bl,
+	               .name = cur->name,
+	               .ref = cur->ref};
+	arr.n_bearings = 1, arr.bearings[0] = (arr.bearing_before + 180) % 360, arr.entry[0] = 1;
+	arr.in = 0, arr.out = -1;
 	if (push_step(&o, arr) < 0) {
 		free(o.a);
 		return SL_ENOMEM;

@@ -291,6 +291,7 @@ void rg_trace_free(rg_trace *t);
 
 /* One turn-by-turn step: travel from trace point `first` to `last` after a
  * maneuver at `first` (OSRM's RouteStep / StepManeuver). */
+#define RG_MAX_BEARINGS 8
 typedef struct rg_step {
 	size_t first, last;
 	const char *type;     /* "depart", "turn", "new name", "continue", ... */
@@ -298,6 +299,14 @@ typedef struct rg_step {
 	int exit;             /* roundabout exit number, 0 = none */
 	int bearing_before, bearing_after;
 	uint32_t name, ref; /* string ids */
+	/* the intersection at the maneuver (OSRM's Intersection object): the
+	 * roads' bearings ascending, whether each may be entered, the index of
+	 * the road we come in on (-1 at depart) and of the one taken (-1 at
+	 * arrive) */
+	int n_bearings;
+	int bearings[RG_MAX_BEARINGS];
+	unsigned char entry[RG_MAX_BEARINGS];
+	int in, out;
 } rg_step;
 
 /* The steps of a trace, ending with an "arrive" step; *out is malloc'd.

@@ -201,22 +201,20 @@ static void put_step(sl_buf *b, const rg_data *d, const rg_trace *t, const rg_st
 		sl_buf_puts(b, ",\"ref\":");
 		sl_buf_json_string(b, rg_string(d, s->ref));
 	}
-	/* one intersection, at the maneuver: the way in and the way out */
-	sl_buf_printf(b, ",\"intersections\":[{\"location\":[%.6f,%.6f],", p0->lon, p0->lat);
-	int depart = !strcmp(s->type, "depart"), arrive = !strcmp(s->type, "arrive");
-	int in = (s->bearing_before + 180) % 360;
-	if (depart)
-		sl_buf_printf(b, "\"bearings\":[%d],\"entry\":[true],\"out\":0}]", s->bearing_after);
-	else if (arrive)
-		sl_buf_printf(b, "\"bearings\":[%d],\"entry\":[true],\"in\":0}]", in);
-	else if (in == s->bearing_after)
-		sl_buf_printf(b, "\"bearings\":[%d],\"entry\":[true],\"in\":0,\"out\":0}]", in);
-	else {
-		int lo = in < s->bearing_after ? in : s->bearing_after;
-		int hi = in < s->bearing_after ? s->bearing_after : in;
-		sl_buf_printf(b, "\"bearings\":[%d,%d],\"entry\":[true,true],\"in\":%d,\"out\":%d}]",
-		              lo, hi, in == lo ? 0 : 1, in == lo ? 1 : 0);
-	}
+	/* the intersection at the maneuver: every road there, in and out */
+	sl_buf_printf(b, ",\"intersections\":[{\"location\":[%.6f,%.6f],\"bearings\":[", p0->lon,
+	              p0->lat);
+	for (int i = 0; i < s->n_bearings; i++)
+		sl_buf_printf(b, "%s%d", i ? "," : "", s->bearings[i]);
+	sl_buf_puts(b, "],\"entry\":[");
+	for (int i = 0; i < s->n_bearings; i++)
+		sl_buf_printf(b, "%s%s", i ? "," : "", s->entry[i] ? "true" : "false");
+	sl_buf_putc(b, ']');
+	if (s->in >= 0)
+		sl_buf_printf(b, ",\"in\":%d", s->in);
+	if (s->out >= 0)
+		sl_buf_printf(b, ",\"out\":%d", s->out);
+	sl_buf_puts(b, "}]");
 	sl_buf_printf(b, ",\"weight\":%.1f,\"duration\":%.1f,\"distance\":%.1f}",
 	              (p1->w - p0->w) / 10.0, (p1->dur - p0->dur) / 10.0,
 	              (p1->dist - p0->dist) / 10.0);

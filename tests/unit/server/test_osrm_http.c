@@ -315,6 +315,21 @@ Test(osrm_http, steps_turn_roundabout_ramp)
 	t = steps_text(R A ";" E6 "?steps=true");
 	cr_assert(strstr(t, "; on ramp slight left|; merge slight left|/E6; arrive|/E6"), "%s", t);
 	free(t);
+	/* the crossing's intersection: four roads, in from the west (270),
+	 * out to the north (0) */
+	json_t *jx = ok(R A ";" K "?steps=true");
+	json_t *st1 = json_array_get(
+	    json_object_get(json_array_get(json_object_get(route0(jx), "legs"), 0), "steps"), 1);
+	json_t *ix = json_array_get(json_object_get(st1, "intersections"), 0);
+	json_t *bs = json_object_get(ix, "bearings");
+	cr_assert_eq(json_array_size(bs), 4);
+	int want_b[] = {0, 90, 180, 270};
+	for (size_t i = 0; i < 4; i++)
+		cr_assert_eq(json_integer_value(json_array_get(bs, i)), want_b[i]);
+	cr_assert_eq(json_integer_value(json_object_get(ix, "in")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(ix, "out")), 0);
+	cr_assert_eq(json_array_size(json_object_get(ix, "entry")), 4);
+	json_decref(jx);
 	/* the leg summary names the two longest roads */
 	json_t *j = ok(R A ";" E6 "?steps=true");
 	json_t *leg = json_array_get(json_object_get(route0(j), "legs"), 0);
