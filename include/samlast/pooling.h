@@ -289,6 +289,7 @@ typedef struct sl_ordering_result {
 	double weeks;
 	char distance_basis[40];   /* "great_circle_x1.3" or "road_graph" */
 	char co2e_basis[200];      /* how vehicle-km became CO2e */
+	char co2e_basis_sv[200];   /* the same in Swedish */
 	int64_t small_order_ore;
 	int joint;
 	double template_km_unit_by_unit; /* a week of tours, every pattern day */

@@ -1307,17 +1307,26 @@ static int intensities(ctx *c, sl_ordering_result *res, sl_error *err)
 			c->s[i].g_per_km = city_g_km;
 			fallback++;
 		}
-	if (city_m > 0)
+	if (city_m > 0) {
 		snprintf(res->co2e_basis, sizeof res->co2e_basis,
 		         "WTW g CO2e per vehicle-km from trip emissions: %d suppliers measured, %d "
-		         "at the "
-		         "city mean %.0f g/km",
+		         "at the city mean %.0f g/km",
 		         measured, fallback, city_g_km);
-	else
+		snprintf(res->co2e_basis_sv, sizeof res->co2e_basis_sv,
+		         "g CO2e (well-to-wheel) per fordonskm från resornas beräknade utsläpp: %d "
+		         "leverantörer med egna resor, %d med stadens medelvärde %.0f g/km",
+		         measured, fallback, city_g_km);
+	} else {
 		snprintf(res->co2e_basis, sizeof res->co2e_basis,
 		         "no trip emissions in the period: %.1f l %s per 100 km assumed, %.0f g "
 		         "CO2e/km WTW",
 		         fuel_l_100, energy, default_g_km);
+		snprintf(
+		    res->co2e_basis_sv, sizeof res->co2e_basis_sv,
+		    "inga beräknade resor i perioden: antaget %.1f l %s per 100 km, %.0f g CO2e/km "
+		    "(well-to-wheel)",
+		    fuel_l_100, energy, default_g_km);
+	}
 	return 0;
 }
 
@@ -1583,6 +1592,8 @@ int sl_ordering_compute(sl_store *st, const sl_ordering_query *q_in, sl_ordering
 		/* nothing delivered in the period: an empty proposal */
 		snprintf(res->distance_basis, sizeof res->distance_basis, "none");
 		snprintf(res->co2e_basis, sizeof res->co2e_basis, "no deliveries in the period");
+		snprintf(res->co2e_basis_sv, sizeof res->co2e_basis_sv,
+		         "inga leveranser i perioden");
 		rc = build_result(&c, res, err);
 		goto out;
 	}
@@ -1660,6 +1671,8 @@ int sl_ordering_write_json(const sl_ordering_result *r, sl_buf *b)
 	              sl_date_format(r->to_day, z, sizeof z), r->weeks);
 	sl_buf_printf(b, "\"distance_basis\":\"%s\",\"co2e_basis\":", r->distance_basis);
 	sl_buf_json_string(b, r->co2e_basis);
+	sl_buf_puts(b, ",\"co2e_basis_sv\":");
+	sl_buf_json_string(b, r->co2e_basis_sv);
 	sl_buf_printf(b,
 	              ",\"small_order_sek\":%.2f,\"joint\":%s,\"optimisation\":{"
 	              "\"template_km_unit_by_unit\":%.1f,\"template_km_joint\":%.1f,\"moves\":%ld,"

@@ -34,6 +34,25 @@ static const struct {
     {"other", "Övrigt"},
 };
 
+static const struct {
+	const char *id, *sv;
+} type_sv[] = {
+    {"school", "Skola"},
+    {"preschool", "Förskola"},
+    {"care_home", "Vård- och omsorgsboende"},
+    {"central_kitchen", "Centralkök"},
+    {"office", "Kontor"},
+    {"other", "Övrigt"},
+};
+
+static const char *unit_type_sv(const char *id)
+{
+	for (size_t i = 0; i < sizeof type_sv / sizeof type_sv[0]; i++)
+		if (!strcmp(type_sv[i].id, id))
+			return type_sv[i].sv;
+	return id;
+}
+
 static const char *category_sv(const char *id)
 {
 	for (size_t i = 0; i < sizeof cat_sv / sizeof cat_sv[0]; i++)
@@ -96,7 +115,7 @@ static void sheet_groups(lxw_worksheet *ws, const sl_ordering_result *r, const s
 		char d[64], cut[400], sup[1024];
 		worksheet_write_string(ws, row, 0, g->unit, NULL);
 		worksheet_write_string(ws, row, 1, g->unit_name, NULL);
-		worksheet_write_string(ws, row, 2, g->unit_type, NULL);
+		worksheet_write_string(ws, row, 2, unit_type_sv(g->unit_type), NULL);
 		worksheet_write_string(ws, row, 3, category_sv(g->category), NULL);
 		worksheet_write_string(
 		    ws, row, 4, sl_ordering_days_text(g->current_days, 1, d, sizeof d), NULL);
@@ -263,7 +282,7 @@ static void sheet_city(lxw_worksheet *ws, const sl_ordering_result *r, const str
 	            ? "Fågelvägen × omvägsfaktor 1,3 (ingen vägnätsgraf angiven)"
 	            : "Vägnätet (ruttmodulens avståndsmatris)",
 	        f);
-	kv_text(ws, &row, "CO2e-underlag", r->co2e_basis, f);
+	kv_text(ws, &row, "CO2e-underlag", r->co2e_basis_sv, f);
 	snprintf(
 	    buf, sizeof buf,
 	    "Veckans turer med alla leveransdagar: %.0f km om varje enhet väljer själv, %.0f km "
@@ -273,8 +292,9 @@ static void sheet_city(lxw_worksheet *ws, const sl_ordering_result *r, const str
 	kv_text(ws, &row, "Metod",
 	        "Leveransdagar väljs per enhet och varukategori inom kategorins gränser för "
 	        "färskhet och lagring; enheter som samma leverantör besöker samma dag delar tur. "
-	        "Före/efter räknas genom att periodens leveranser flyttas till närmast föregående "
-	        "föreslagna leveransdag. Se docs/ordering.md.",
+	        "Före/efter räknas genom att periodens leveranser flyttas till närmaste föreslagna "
+	        "leveransdag (vid lika avstånd den tidigare), högst halva det längsta uppehållet; "
+	        "leveranser samma dag slås ihop. Se docs/ordering.md.",
 	        f);
 }
 

@@ -112,7 +112,7 @@ export async function render(ctx, arg) {
   const b = r.body;
   const basis = b.distance_basis === 'road_graph' ? T.road : b.distance_basis === 'none' ? T.none_basis : T.gc;
   $('#ord-status').className = 'muted';
-  $('#ord-status').textContent = `${T.period}: ${b.period.from} – ${b.period.to} (${fmt(b.period.weeks, 1)} ${T.weeks}). ${T.distances}: ${basis}. ${T.co2basis}: ${b.co2e_basis}.`;
+  $('#ord-status').textContent = `${T.period}: ${b.period.from} – ${b.period.to} (${fmt(b.period.weeks, 1)} ${T.weeks}). ${T.distances}: ${basis}. ${T.co2basis}: ${ctx.lang === 'sv' ? b.co2e_basis_sv : b.co2e_basis}.`;
   const c = b.city;
   const card = (name, before, after, dec, key) => `<div class="card" data-ord="${key}" data-before="${before}" data-after="${after}">
       <div class="n">${esc(name)}</div><div class="v">${fmt(before, dec)} → ${fmt(after, dec)}</div>
