@@ -96,7 +96,7 @@ typedef struct sl_opp_site {
 
 /* One opportunity.  "before" is the involved suppliers' own tours of the
  * day as they are; "after" the same tours without the group's deliveries
- * plus the shared tours.  Visits are stops at receiving sites (consecutive
+ * plus what carries the group (see `model`).  Visits are stops at receiving sites (consecutive
  * deliveries to one site on one tour are one visit) of the group. */
 typedef struct sl_pooling_opportunity {
 	int64_t day;
@@ -107,7 +107,11 @@ typedef struct sl_pooling_opportunity {
 	int n_suppliers;
 	int n_sites;
 	int64_t visits_before, visits_after;
-	int shared_tours;
+	char model[16];              /* "handover": deliveries ride on another
+	                              * involved supplier's tour; "shared_trip":
+	                              * separate shared tours */
+	int handed_over;             /* deliveries moved (handover) */
+	int shared_tours;            /* tours of the shared trip (shared_trip) */
 	double km_before, km_after;
 	double co2e_before_g, co2e_after_g;
 	char co2e_quality[24];       /* worst basis used: vehicle, class_average,

@@ -37,6 +37,7 @@ int cmd_matrix(int argc, char **argv);
 int cmd_solve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_ordering(int argc, char **argv);
+int cmd_pooling(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 

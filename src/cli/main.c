@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{"solve", cmd_solve, "solve a vehicle-routing problem (Solomon, VRPLIB, VROOM JSON)"},
 	{"check", cmd_check, "independently check a VRP solution against its instance"},
 	{"ordering", cmd_ordering, "propose delivery-day patterns and order rules per unit (joint)"},
+	{"pooling", cmd_pooling, "pooling opportunities with routed savings (visits, km, CO2e)"},
 	{"followup", cmd_followup, "follow the pilot targets week by week per unit against the baseline"},
 	{"baseline", cmd_baseline, "set or show the follow-up's baseline periods (per unit, city default)"},
 };
