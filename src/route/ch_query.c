@@ -355,6 +355,40 @@ static uint32_t target_cost_key(const rg_data *d, const rg_phantom *t, uint64_t 
 	return dur;
 }
 
+/* Append the original path through `meet` to `path`: the forward chain
+ * from the source (ps) to meet, then the backward chain to the target,
+ * shortcuts unpacked.  0, SL_ENOMEM or SL_ECORRUPT. */
+static int extract_path(sl_route_ctx *c, const rg_phantom *ps, uint32_t meet, sl_buf *path)
+{
+	const rg_data *d = &c->g->d;
+	size_t nf = 0;
+	uint32_t first = meet;
+	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
+		nf++, first = v;
+	int seeded = IS_SEED_ARC(c->f.arc[first]);
+	uint32_t *chain = malloc((nf + 2) * sizeof *chain);
+	if (!chain)
+		return SL_ENOMEM;
+	size_t k = nf + (size_t)seeded;
+	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
+		chain[--k] = v;
+	if (seeded)
+		chain[0] = ps->node[c->f.arc[first] - SEED_ARC0];
+	nf += (size_t)seeded;
+	int rc = sl_buf_append(path, &chain[0], sizeof chain[0]);
+	for (size_t i = 1; i < nf && rc == 0; i++) {
+		uint32_t v = chain[i], a = c->f.arc[v];
+		rc =
+		    unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, path);
+	}
+	free(chain);
+	for (uint32_t v = meet; rc == 0 && c->b.par[v] != RG_NONE; v = c->b.par[v]) {
+		uint32_t a = c->b.arc[v];
+		rc = unpack(c, v, c->b.par[v], d->bwd[a].middle, path);
+	}
+	return rc;
+}
+
 /* The query itself; with `path` non-NULL the edge-based nodes of the
  * best path are appended to it (in travel order). */
 static int query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
@@ -418,32 +452,7 @@ static int query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap
 	}
 	if (!path)
 		return 0;
-	/* path: forward chain to meet, then backward chain to the target */
-	size_t nf = 0;
-	uint32_t first = meet;
-	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
-		nf++, first = v;
-	int seeded = IS_SEED_ARC(c->f.arc[first]);
-	uint32_t *chain = malloc((nf + 2) * sizeof *chain);
-	if (!chain)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	size_t k = nf + (size_t)seeded;
-	for (uint32_t v = meet; v != RG_NONE; v = c->f.par[v])
-		chain[--k] = v;
-	if (seeded)
-		chain[0] = ps.node[c->f.arc[first] - SEED_ARC0];
-	nf += (size_t)seeded;
-	int rc = sl_buf_append(path, &chain[0], sizeof chain[0]);
-	for (size_t i = 1; i < nf && rc == 0; i++) {
-		uint32_t v = chain[i], a = c->f.arc[v];
-		rc =
-		    unpack(c, chain[i - 1], v, IS_SEED_ARC(a) ? RG_NONE : d->fwd[a].middle, path);
-	}
-	free(chain);
-	for (uint32_t v = meet; rc == 0 && c->b.par[v] != RG_NONE; v = c->b.par[v]) {
-		uint32_t a = c->b.arc[v];
-		rc = unpack(c, v, c->b.par[v], d->bwd[a].middle, path);
-	}
+	int rc = extract_path(c, &ps, meet, path);
 	if (rc < 0)
 		return sl_error_set(err, rc,
 		                    rc == SL_ECORRUPT ? "graph cannot unpack a shortcut"
@@ -456,6 +465,141 @@ int rg_query_path(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sna
                   sl_error *err)
 {
 	return query(c, from, to, depart_only, arrive, res, path, err);
+}
+
+/* ---- alternative routes ------------------------------------------------------ */
+
+/* Via-node alternatives (Abraham, Delling, Goldberg and Werneck,
+ * "Alternative Routes in Road Networks", SEA 2010) on the CH search
+ * spaces: both upward searches run to exhaustion; every node v reached by
+ * both is a candidate path s → v → t of cost kf(v) + kb(v).  Candidates are
+ * taken by increasing cost if they are at most 25 % longer (by weight)
+ * than the best, share at most 75 % of its weight with the best and with
+ * every alternative already taken, and neither turn back nor visit an edge
+ * twice (a cheap stand-in for the paper's local-optimality test). */
+typedef struct alt_cand {
+	uint64_t cost;
+	uint32_t node;
+} alt_cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const alt_cand *x = a, *y = b;
+	return x->cost != y->cost ? (x->cost > y->cost) - (x->cost < y->cost)
+	                          : (x->node > y->node) - (x->node < y->node);
+}
+
+static int run_out(side *s, const uint32_t *up_off, const rg_arc *up, const uint32_t *down_off,
+                   const rg_arc *down)
+{
+	uint64_t dummy = RG_INF;
+	uint32_t meet;
+	while (s->h.n)
+		if (step(s, NULL, up_off, up, down_off, down, &dummy, &meet, 1) < 0)
+			return SL_ENOMEM;
+	return 0;
+}
+
+int rg_alternatives(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
+                    const uint32_t *best_path, size_t best_n, int max_alt, sl_buf *out,
+                    int *n_found)
+{
+	const rg_data *d = &c->g->d;
+	*n_found = 0;
+	rg_phantom ps, pt;
+	rg_phantom_make(d, from, &ps);
+	rg_phantom_make(d, to, &pt);
+	if (ps.n == 0 || pt.n == 0 || best_n == 0 || max_alt <= 0)
+		return 0;
+	side_reset(&c->f, c->n);
+	side_reset(&c->b, c->n);
+	if (seed_forward(d, &c->f, &ps, &pt) < 0 || seed_backward(&c->b, &pt) < 0 ||
+	    run_out(&c->f, d->fwd_off, d->fwd, d->bwd_off, d->bwd) < 0 ||
+	    run_out(&c->b, d->bwd_off, d->bwd, d->fwd_off, d->fwd) < 0)
+		return SL_ENOMEM;
+	/* the weight of each node of the paths taken so far, by node */
+	uint8_t *taken = calloc((size_t)c->n + 1, 1);
+	uint8_t *seen = calloc((size_t)c->n + 1, 1);
+	alt_cand *cand = NULL;
+	sl_buf path = {0};
+	int rc = SL_ENOMEM;
+	if (!taken || !seen)
+		goto out;
+	uint64_t best_w = 0;
+	for (size_t i = 0; i < best_n; i++) {
+		uint32_t w, du, di;
+		rg_node_cost(d, best_path[i], &w, &du, &di);
+		best_w += w;
+		taken[best_path[i]] = 1;
+	}
+	size_t nc = 0, cap = 0;
+	uint64_t best = RG_INF;
+	for (uint32_t v = 0; v < c->n; v++) {
+		uint64_t kf = side_key(&c->f, v), kb = side_key(&c->b, v);
+		if (kf == RG_INF || kb == RG_INF)
+			continue;
+		if (nc == cap) {
+			cap = cap ? 2 * cap : 256;
+			alt_cand *nc2 = realloc(cand, cap * sizeof *cand);
+			if (!nc2)
+				goto out;
+			cand = nc2;
+		}
+		cand[nc++] = (alt_cand){kf + kb, v};
+		if (kf + kb < best)
+			best = kf + kb;
+	}
+	qsort(cand, nc, sizeof *cand, cmp_cand);
+	/* keys count the target's edge in full once too much: take it off
+	 * before comparing lengths */
+	uint64_t tk;
+	target_cost_key(d, &pt, &tk);
+	uint64_t best_true = (best >> 32) - (tk >> 32);
+	uint64_t limit_w = best_true + best_true / 4 + (tk >> 32);
+	int tried = 0;
+	for (size_t i = 0; i < nc && *n_found < max_alt && tried < 64; i++) {
+		if ((cand[i].cost >> 32) > limit_w)
+			break;
+		if (taken[cand[i].node])
+			continue; /* on the best path or on one taken */
+		tried++;
+		sl_buf_reset(&path);
+		int er = extract_path(c, &ps, cand[i].node, &path);
+		if (er == SL_ENOMEM)
+			goto out;
+		if (er < 0)
+			continue;
+		const uint32_t *p = (const uint32_t *)(void *)path.data;
+		size_t n = path.len / sizeof *p;
+		uint64_t shared = 0;
+		int ok = 1;
+		for (size_t k = 0; k < n && ok; k++) {
+			uint32_t w, du, di;
+			if (seen[p[k]] || (k && (d->node_edge[p[k - 1]] ^ d->node_edge[p[k]]) == 1))
+				ok = 0; /* turns back or loops */
+			seen[p[k]] = 1;
+			rg_node_cost(d, p[k], &w, &du, &di);
+			if (taken[p[k]])
+				shared += w;
+		}
+		for (size_t k = 0; k < n; k++)
+			seen[p[k]] = 0;
+		if (!ok || shared * 4 > best_w * 3)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			taken[p[k]] = 1;
+		uint32_t cnt = (uint32_t)n;
+		if (sl_buf_append(out, &cnt, sizeof cnt) < 0 || sl_buf_append(out, p, n * sizeof *p) < 0)
+			goto out;
+		(*n_found)++;
+	}
+	rc = 0;
+out:
+	free(taken);
+	free(seen);
+	free(cand);
+	sl_buf_free(&path);
+	return rc;
 }
 
 int sl_route_query(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,

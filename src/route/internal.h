@@ -261,6 +261,13 @@ int rg_query_path(sl_route_ctx *c, const sl_route_snap *from, const sl_route_sna
                   uint32_t depart_only, uint32_t *arrive, sl_route_result *res, sl_buf *path,
                   sl_error *err);
 
+/* ch_query.c: up to max_alt alternatives to the best path best_path[0..
+ * best_n) from `from` to `to` (see the comment there); each is appended to
+ * `out` as a uint32_t node count followed by the nodes.  0 or SL_ENOMEM. */
+int rg_alternatives(sl_route_ctx *c, const sl_route_snap *from, const sl_route_snap *to,
+                    const uint32_t *best_path, size_t best_n, int max_alt, sl_buf *out,
+                    int *n_found);
+
 /* ---- guidance.c: a route as a trace of points with costs, and its steps ---- */
 
 typedef struct rg_tpt {

@@ -41,6 +41,7 @@ typedef struct osrm_req {
 	int steps;             /* 0/1 */
 	int annotations;       /* ANN_* bits */
 	int continue_straight; /* 1 (default for this vehicle), 0 */
+	int alternatives;      /* how many alternatives to look for (0..3) */
 	int *waypoints;        /* indices, NULL = every coordinate */
 	int n_waypoints;
 	/* table */

@@ -347,6 +347,74 @@ static int put_overview(sl_buf *b, const rg_trace *legs, size_t nl, const osrm_r
 	return 0;
 }
 
+/* One RouteLeg object for trace t (steps, summary, annotation, totals). */
+static int put_leg(sl_buf *legs, const rg_data *d, const osrm_req *q, const rg_trace *t, double lw,
+                   double ld, double ll, int first, sl_buf *tmp)
+{
+	rg_step *st = NULL;
+	size_t ns = 0;
+	sl_buf_puts(legs, first ? "{\"steps\":[" : ",{\"steps\":[");
+	if (q->steps) {
+		if (rg_steps(d, t, &st, &ns) < 0)
+			return SL_ENOMEM;
+		for (size_t k = 0; k < ns; k++) {
+			if (k)
+				sl_buf_putc(legs, ',');
+			put_step(legs, d, t, &st[k], q->geometries, tmp);
+		}
+	}
+	sl_buf_puts(legs, "],\"summary\":");
+	if (q->steps)
+		put_summary(legs, d, t, st, ns);
+	else
+		sl_buf_puts(legs, "\"\"");
+	free(st);
+	if (q->annotations)
+		put_annotation(legs, t, q->annotations);
+	return sl_buf_printf(legs, ",\"weight\":%.1f,\"duration\":%.1f,\"distance\":%.1f}", lw, ld,
+	                     ll) < 0
+	           ? SL_ENOMEM
+	           : 0;
+}
+
+/* Alternatives to a two-point route (OSRM: only for two coordinates), as
+ * further Route objects appended to b. */
+static int put_alternatives(sl_buf *b, const rg_data *d, sl_route_ctx *ctx, const osrm_req *q,
+                            const sl_route_snap *s, const sl_buf *best_path, sl_buf *tmp)
+{
+	sl_buf alts = {0}, legs = {0};
+	int found = 0, rc = rg_alternatives(ctx, &s[0], &s[1], (const uint32_t *)(void *)best_path->data,
+	                                    best_path->len / sizeof(uint32_t), q->alternatives,
+	                                    &alts, &found);
+	size_t off = 0;
+	for (int i = 0; i < found && rc == 0; i++) {
+		uint32_t cnt;
+		memcpy(&cnt, alts.data + off, sizeof cnt);
+		const uint32_t *nodes = (const uint32_t *)(void *)(alts.data + off + sizeof cnt);
+		off += sizeof cnt + cnt * sizeof(uint32_t);
+		rg_trace t = {0};
+		rc = rg_trace_append(d, &t, nodes, cnt, &s[0], &s[1]);
+		if (rc == 0 && t.n) {
+			const rg_tpt *e = &t.p[t.n - 1];
+			double w = e->w / 10.0, du = e->dur / 10.0, di = e->dist / 10.0;
+			sl_buf_reset(&legs);
+			rc = put_leg(&legs, d, q, &t, w, du, di, 1, tmp);
+			sl_buf_puts(b, ",{");
+			if (rc == 0 && q->overview)
+				rc = put_overview(b, &t, 1, q);
+			if (rc == 0)
+				sl_buf_printf(b,
+				              "\"legs\":[%s],\"weight_name\":\"routability\","
+				              "\"weight\":%.1f,\"duration\":%.1f,\"distance\":%.1f}",
+				              legs.data ? legs.data : "", w, du, di);
+		}
+		rg_trace_free(&t);
+	}
+	sl_buf_free(&alts);
+	sl_buf_free(&legs);
+	return rc;
+}
+
 static int do_route(const sl_graph *g, sl_route_ctx *ctx, const osrm_req *q, resp *r)
 {
 	const rg_data *d = &g->d;
@@ -358,14 +426,15 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const osrm_req *q, res
 	sl_route_snap *s = calloc((size_t)q->n, sizeof *s);
 	rg_trace *tr = calloc((size_t)nw, sizeof *tr);
 	sl_buf legs = {0}, path = {0}, tmp = {0};
-	rg_step *st = NULL;
 	int rc = SL_ENOMEM;
 	if (!s || !tr)
 		goto out;
 	rc = 0;
 	if (snap_all(g, q, s, r))
 		goto out;
-	int need_trace = q->overview || q->steps || q->annotations;
+	/* alternatives only for two coordinates, as OSRM; they need the path */
+	int alternatives = q->alternatives > 0 && q->n == 2 && !q->waypoints;
+	int need_trace = q->overview || q->steps || q->annotations || alternatives;
 	double tw = 0, td = 0, tl = 0;
 	uint32_t arrive = RG_NONE;
 	for (int l = 0; l + 1 < nw; l++) {
@@ -401,30 +470,7 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const osrm_req *q, res
 			}
 		}
 		tw += lw, td += ld, tl += ll;
-		sl_buf_puts(&legs, l ? ",{\"steps\":[" : "{\"steps\":[");
-		size_t ns = 0;
-		if (q->steps) {
-			free(st);
-			st = NULL;
-			if (rg_steps(d, &tr[l], &st, &ns) < 0) {
-				rc = SL_ENOMEM;
-				goto out;
-			}
-			for (size_t k = 0; k < ns; k++) {
-				if (k)
-					sl_buf_putc(&legs, ',');
-				put_step(&legs, d, &tr[l], &st[k], q->geometries, &tmp);
-			}
-		}
-		sl_buf_puts(&legs, "],\"summary\":");
-		if (q->steps)
-			put_summary(&legs, d, &tr[l], st, ns);
-		else
-			sl_buf_puts(&legs, "\"\"");
-		if (q->annotations)
-			put_annotation(&legs, &tr[l], q->annotations);
-		if (sl_buf_printf(&legs, ",\"weight\":%.1f,\"duration\":%.1f,\"distance\":%.1f}", lw,
-		                  ld, ll) < 0) {
+		if (put_leg(&legs, d, q, &tr[l], lw, ld, ll, l == 0, &tmp) < 0) {
 			rc = SL_ENOMEM;
 			goto out;
 		}
@@ -437,8 +483,13 @@ static int do_route(const sl_graph *g, sl_route_ctx *ctx, const osrm_req *q, res
 	}
 	sl_buf_printf(b,
 	              "\"legs\":[%s],\"weight_name\":\"routability\",\"weight\":%.1f,"
-	              "\"duration\":%.1f,\"distance\":%.1f}]",
+	              "\"duration\":%.1f,\"distance\":%.1f}",
 	              legs.data ? legs.data : "", tw, td, tl);
+	if (alternatives && put_alternatives(b, d, ctx, q, s, &path, &tmp) < 0) {
+		rc = SL_ENOMEM;
+		goto out;
+	}
+	sl_buf_putc(b, ']');
 	if (!q->skip_waypoints) {
 		sl_buf_puts(b, ",\"waypoints\":[");
 		for (int i = 0; i < nw; i++) {
@@ -456,7 +507,6 @@ out:
 			rg_trace_free(&tr[l]);
 	free(tr);
 	free(s);
-	free(st);
 	sl_buf_free(&legs);
 	sl_buf_free(&path);
 	sl_buf_free(&tmp);

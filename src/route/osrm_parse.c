@@ -352,9 +352,13 @@ static int option(osrm_req *q, const char *k, const char *v, int *known)
 	if (route && !strcmp(k, "alternatives")) {
 		int b;
 		long x;
-		if (parse_bool(v, &b) == OPT_OK || parse_int_span(v, v + strlen(v), &x) == 0)
-			return OPT_OK; /* one route is returned (docs/routing.md) */
-		return OPT_SYNTAX;
+		if (parse_bool(v, &b) == OPT_OK)
+			q->alternatives = b;
+		else if (parse_int_span(v, v + strlen(v), &x) == 0)
+			q->alternatives = x > 3 ? 3 : (int)x;
+		else
+			return OPT_SYNTAX;
+		return OPT_OK;
 	}
 	if (route && !strcmp(k, "continue_straight")) {
 		if (!strcmp(v, "default"))

@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <readosm.h>
@@ -1000,5 +1001,57 @@ Test(osrm, context_pool_shared_by_threads)
 		cr_assert_eq(jobs[i].mismatches, 0, "thread %d", i);
 	}
 	free(want);
+	sl_route_graph_close(g);
+}
+
+/* Alternatives on Monaco: each within 25 % of the best route's weight,
+ * different from it, and its steps adding up to its leg. */
+Test(monaco, alternatives_are_bounded_and_distinct, .timeout = 120)
+{
+	sl_graph *g = monaco();
+	sl_rng rng;
+	sl_rng_seed(&rng, 42);
+	sl_route_snap s[2];
+	int with_alt = 0;
+	for (int i = 0; i < 30; i++) {
+		random_snaps(g, &rng, s, 2);
+		char url[256];
+		snprintf(url, sizeof url,
+		         "/route/v1/driving/%.6f,%.6f;%.6f,%.6f?alternatives=2&steps=true&"
+		         "overview=full&geometries=geojson",
+		         s[0].lon, s[0].lat, s[1].lon, s[1].lat);
+		int st;
+		char *b = osrm(g, url, &st);
+		cr_assert_eq(st, 200, "%s", b);
+		json_t *j = json_loads(b, 0, NULL);
+		cr_assert_not_null(j, "%s", b);
+		json_t *routes = json_object_get(j, "routes");
+		size_t nr = json_array_size(routes);
+		cr_assert(nr >= 1 && nr <= 3, "%zu routes", nr);
+		double w0 = json_number_value(json_object_get(json_array_get(routes, 0), "weight"));
+		char *g0 = json_dumps(json_object_get(json_array_get(routes, 0), "geometry"), 0);
+		for (size_t k = 1; k < nr; k++) {
+			json_t *r = json_array_get(routes, k);
+			double w = json_number_value(json_object_get(r, "weight"));
+			cr_assert(w >= w0 - 0.05 && w <= w0 * 1.25 + 0.1, "%s: %f vs %f", url, w, w0);
+			char *gk = json_dumps(json_object_get(r, "geometry"), 0);
+			cr_assert(strcmp(g0, gk) != 0, "alternative equals the best route");
+			free(gk);
+			json_t *leg = json_array_get(json_object_get(r, "legs"), 0);
+			double sum = 0;
+			size_t n, ns = json_array_size(json_object_get(leg, "steps"));
+			json_t *stp;
+			json_array_foreach(json_object_get(leg, "steps"), n, stp) sum +=
+			    json_number_value(json_object_get(stp, "distance"));
+			cr_assert_float_eq(sum,
+			                   json_number_value(json_object_get(leg, "distance")),
+			                   0.05 * (double)ns + 1e-6);
+			with_alt++;
+		}
+		free(g0);
+		json_decref(j);
+		free(b);
+	}
+	cr_assert_gt(with_alt, 3, "only %d alternatives in 30 pairs", with_alt);
 	sl_route_graph_close(g);
 }

@@ -377,11 +377,17 @@ Test(osrm_http, annotations)
 	expect_error(R A ";" E6 "?annotations=colour", "InvalidQuery");
 }
 
-Test(osrm_http, alternatives_accepted_one_route)
+Test(osrm_http, alternatives)
 {
-	json_decref(ok(R A ";" B "?alternatives=true"));
-	json_decref(ok(R A ";" B "?alternatives=false"));
+	/* the fixture is a tree around the roundabout: no alternative exists */
+	json_t *j = ok(R A ";" B "?alternatives=true");
+	cr_assert_eq(json_array_size(json_object_get(j, "routes")), 1);
+	json_decref(j);
+	j = ok(R A ";" B "?alternatives=false");
+	cr_assert_eq(json_array_size(json_object_get(j, "routes")), 1);
+	json_decref(j);
 	json_decref(ok(R A ";" B "?alternatives=3"));
+	json_decref(ok(R A ";" B ";" E6 "?alternatives=2")); /* only for two points */
 	expect_error(R A ";" B "?alternatives=many", "InvalidQuery");
 }
 
