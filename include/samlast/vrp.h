@@ -30,8 +30,9 @@ enum { SL_VRP_JOB = 0, SL_VRP_SHIP_PICKUP = 1, SL_VRP_SHIP_DELIVERY = 2 };
 /* Objective modes.  All modes first minimise the priority-weighted number of
  * unassigned tasks.  COST: fixed + per-km + per-hour (travel time) costs.
  * DISTANCE: total distance.  VEHICLES_THEN_DISTANCE: number of routes, then
- * total distance (the classic VRPTW objective). */
-enum { SL_VRP_OBJ_COST = 0, SL_VRP_OBJ_DISTANCE = 1, SL_VRP_OBJ_VEHICLES_THEN_DISTANCE = 2 };
+ * total distance (the classic VRPTW objective).  CO2E: the vehicles'
+ * emissions, co2e_g_per_km × distance (m) / 1000, in g CO2e. */
+enum { SL_VRP_OBJ_COST = 0, SL_VRP_OBJ_DISTANCE = 1, SL_VRP_OBJ_VEHICLES_THEN_DISTANCE = 2, SL_VRP_OBJ_CO2E = 3 };
 
 /* Reasons a task may be left unassigned (reported by the solver). */
 enum {
@@ -71,6 +72,7 @@ typedef struct sl_vrp_vehicle {
 	double tw_start_s, tw_end_s;   /* shift window */
 	double max_travel_s;           /* total travel time limit (INFINITY = none) */
 	double max_distance_m;         /* total distance limit, e.g. EV range */
+	double co2e_g_per_km;          /* emission factor for SL_VRP_OBJ_CO2E (g CO2e per km driven) */
 } sl_vrp_vehicle;
 
 typedef struct sl_vrp_problem {
@@ -121,9 +123,12 @@ typedef struct sl_vrp_options {
 	long iterations;         /* <= 0: none */
 	uint64_t seed;
 	int threads;             /* independent searches, >= 1 */
+	int local_search;        /* 1: improve candidates by local search (relocate, swap,
+	                          * 2-opt*, or-opt); 0: ruin & recreate only */
 } sl_vrp_options;
 
-/* Default options: problem objective, 10 s, no iteration limit, seed 1, 1 thread. */
+/* Default options: problem objective, 10 s, no iteration limit, seed 1, 1 thread,
+ * local search on. */
 void sl_vrp_options_default(sl_vrp_options *o);
 
 /* Allocate an empty problem with room for the given counts (arrays zeroed,

@@ -16,6 +16,7 @@ void sl_vrp_options_default(sl_vrp_options *o)
 	o->iterations = 0;
 	o->seed = 1;
 	o->threads = 1;
+	o->local_search = 1;
 }
 
 sl_vrp_problem *sl_vrp_problem_new(int n_locations, int n_tasks, int n_vehicles)
@@ -164,5 +165,6 @@ int sl_vrp_objective_parse(const char *name)
 	return !strcmp(name, "cost")			 ? SL_VRP_OBJ_COST
 	       : !strcmp(name, "distance")		 ? SL_VRP_OBJ_DISTANCE
 	       : !strcmp(name, "vehicles-then-distance") ? SL_VRP_OBJ_VEHICLES_THEN_DISTANCE
+	       : !strcmp(name, "co2e")			 ? SL_VRP_OBJ_CO2E
 							 : -1;
 }

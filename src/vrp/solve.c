@@ -7,10 +7,13 @@
  * departure and backward latest arrival times (the segment idea of Savelsbergh
  * 1992 and Vidal et al. 2013), otherwise by a full O(n) route simulation that
  * is only run when the insertion would beat the best one found so far.
+ * Candidates are then improved by the local search of ls.c (relocate, swap,
+ * 2-opt*, or-opt over granular neighbourhoods with constant-time segment
+ * checks, Vidal et al. 2013) before the acceptance test.
  * Parallel mode: independent searches resynchronised on the best solution at
  * fixed points (epochs), so results depend only on seed, threads and the
  * iteration limit. */
-#include "samlast/vrp.h"
+#include "internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -19,7 +22,7 @@
 #include <time.h>
 
 #define BIG_UNASSIGNED 1e9
-#define VEHICLE_PENALTY 1e5
+#define VEHICLE_PENALTY SL_VRP_VEHICLE_PENALTY
 #define EPOCHS 16
 
 typedef struct route {
@@ -37,6 +40,7 @@ typedef struct sol {
 	int *where; /* task -> route or -1 */
 	double cost;
 	int max_routes; /* limit on non-empty routes (fleet minimisation), or -1 */
+	unsigned char *dirty; /* per route: changed by this iteration's ruin & recreate */
 } sol;
 
 typedef struct ctx {
@@ -68,75 +72,13 @@ static inline double DUR(const sl_vrp_problem *p, int a, int b)
 
 static double route_cost_of(const ctx *c, int v, int n, double dist, double travel)
 {
-	if (n == 0)
-		return 0;
-	const sl_vrp_vehicle *ve = &c->p->vehicles[v];
-	switch (c->objective) {
-	case SL_VRP_OBJ_DISTANCE: return dist;
-	case SL_VRP_OBJ_VEHICLES_THEN_DISTANCE: return dist + VEHICLE_PENALTY;
-	default: return ve->fixed_cost + ve->cost_per_km * dist / 1000.0 + ve->cost_per_hour * travel / 3600.0;
-	}
+	return sl_vrp_internal_route_cost(c->p, c->objective, v, n, dist, travel);
 }
 
 /* Full simulation of vehicle v serving seq[0..n).  Returns 1 if feasible. */
 static int simulate(const ctx *c, int v, const int *seq, int n, double *dist_out, double *travel_out)
 {
-	const sl_vrp_problem *p = c->p;
-	const sl_vrp_vehicle *ve = &p->vehicles[v];
-	int nd = p->n_dims;
-	double load[SL_VRP_MAX_DIMS] = {0};
-	for (int i = 0; i < n; i++) {
-		const sl_vrp_task *t = &p->tasks[seq[i]];
-		if (t->kind == SL_VRP_JOB)
-			for (int d = 0; d < nd; d++)
-				load[d] += t->delivery[d];
-	}
-	for (int d = 0; d < nd; d++)
-		if (load[d] > ve->capacity[d] + 1e-9)
-			return 0;
-	double tm = ve->tw_start_s, dist = 0, travel = 0;
-	int loc = ve->start_loc;
-	for (int i = 0; i < n; i++) {
-		const sl_vrp_task *t = &p->tasks[seq[i]];
-		for (int d = 0; d < nd; d++) {
-			if (t->kind == SL_VRP_JOB)
-				load[d] += t->pickup[d] - t->delivery[d];
-			else if (t->kind == SL_VRP_SHIP_PICKUP)
-				load[d] += t->pickup[d];
-			else
-				load[d] -= t->pickup[d];
-			if (load[d] > ve->capacity[d] + 1e-9)
-				return 0;
-		}
-		double dd = DUR(p, loc, t->location);
-		tm += dd;
-		travel += dd;
-		dist += DIST(p, loc, t->location);
-		if (t->n_tw) {
-			int ok = 0;
-			for (int w = 0; w < t->n_tw; w++)
-				if (tm <= t->tw[w].end_s + 1e-9) {
-					if (tm < t->tw[w].start_s)
-						tm = t->tw[w].start_s;
-					ok = 1;
-					break;
-				}
-			if (!ok)
-				return 0;
-		}
-		tm += t->service_s;
-		loc = t->location;
-	}
-	if (ve->end_loc >= 0) {
-		tm += DUR(p, loc, ve->end_loc);
-		travel += DUR(p, loc, ve->end_loc);
-		dist += DIST(p, loc, ve->end_loc);
-	}
-	if (tm > ve->tw_end_s + 1e-9 || travel > ve->max_travel_s + 1e-9 || dist > ve->max_distance_m + 1e-9)
-		return 0;
-	*dist_out = dist;
-	*travel_out = travel;
-	return 1;
+	return sl_vrp_internal_simulate(c->p, v, seq, n, dist_out, travel_out);
 }
 
 static int route_reserve(route *r, int n)
@@ -225,6 +167,7 @@ static void sol_free(sol *s)
 	}
 	free(s->r);
 	free(s->where);
+	free(s->dirty);
 	s->r = NULL;
 }
 
@@ -234,7 +177,8 @@ static int sol_init(const ctx *c, sol *s)
 	s->max_routes = -1;
 	s->r = calloc((size_t)s->nr, sizeof *s->r);
 	s->where = malloc((size_t)(c->n ? c->n : 1) * sizeof *s->where);
-	if (!s->r || !s->where)
+	s->dirty = calloc((size_t)s->nr, 1);
+	if (!s->r || !s->where || !s->dirty)
 		return -1;
 	for (int i = 0; i < c->n; i++)
 		s->where[i] = -1;
@@ -291,6 +235,8 @@ static double delta_cost(const ctx *c, int v, const route *r, double dd, double 
 			c->objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE ? VEHICLE_PENALTY : 0);
 	if (c->objective == SL_VRP_OBJ_COST)
 		return base + ve->cost_per_km * dd / 1000.0 + ve->cost_per_hour * dt / 3600.0;
+	if (c->objective == SL_VRP_OBJ_CO2E)
+		return ve->co2e_g_per_km * dd / 1000.0;
 	return base + dd;
 }
 
@@ -450,6 +396,7 @@ static int do_insert(const ctx *c, sol *s, int t, const ins *in)
 		s->where[q] = in->route;
 	}
 	s->where[t] = in->route;
+	s->dirty[in->route] = 1;
 	route_update(c, r, in->route);
 	return 0;
 }
@@ -462,6 +409,7 @@ static void remove_task(const ctx *c, sol *s, int t, int *removed, int *nrem)
 	if (ri < 0)
 		return;
 	route *r = &s->r[ri];
+	s->dirty[ri] = 1;
 	for (int i = 0; i < r->n; i++)
 		if (r->t[i] == t) {
 			memmove(r->t + i, r->t + i + 1, (size_t)(r->n - i - 1) * sizeof *r->t);
@@ -498,6 +446,8 @@ typedef struct search {
 	double *key;
 	long iters;
 	int err;
+	sl_vrp_ls *ls;   /* local-search workspace, or NULL when off */
+	long ls_moves;
 } search;
 
 static double rnd(search *S, double a, double b)
@@ -640,6 +590,50 @@ static int collect_removed(search *S, const sol *s, int nrem)
 	return nrem;
 }
 
+/* Should this candidate be improved by local search?  Only one that already
+ * beats the best plan: SISR iterations are cheap (tens of microseconds) and a
+ * local-search descent costs as much as tens to hundreds of them, so applying
+ * it to every candidate, or to every accepted one, lost more search than it
+ * gained in our measurements (bench/RESULTS-vrp.md); polishing the
+ * improving candidates lets each new best reach its local optimum. */
+static int ls_wanted(const search *S)
+{
+	return S->work.cost < S->best.cost;
+}
+
+/* Improve s by local search; only moves touching a route marked dirty are
+ * examined first (then whatever they change). */
+static int apply_ls(search *S, sol *s)
+{
+	const ctx *c = S->c;
+	sl_vrp_ls_clear(S->ls);
+	for (int v = 0; v < s->nr; v++)
+		if (s->r[v].n && sl_vrp_ls_set_route(S->ls, v, s->r[v].t, s->r[v].n, s->dirty[v]))
+			return -1;
+	long mv = 0;
+	if (sl_vrp_ls_run(S->ls, SL_VRP_LS_ALL, &S->rng, &mv))
+		return -1;
+	S->ls_moves += mv;
+	if (!mv)
+		return 0;
+	for (int v = 0; v < s->nr; v++) {
+		int n, changed;
+		const int *t = sl_vrp_ls_route(S->ls, v, &n, &changed);
+		if (!changed)
+			continue;
+		route *r = &s->r[v];
+		if (route_reserve(r, n))
+			return -1;
+		memcpy(r->t, t, (size_t)n * sizeof *r->t);
+		r->n = n;
+		for (int i = 0; i < n; i++)
+			s->where[t[i]] = v;
+		route_update(c, r, v);
+	}
+	sol_cost(c, s);
+	return 0;
+}
+
 /* One iteration of route minimisation (after Christiaens & Vanden Berghe
  * 2020, section 5): drop the smallest route, then ruin & recreate with one
  * route fewer allowed, accepting a candidate that leaves fewer tasks out or
@@ -746,6 +740,7 @@ static void run_epoch(search *S, long it0, long it1, long it_total, double t0, d
 			return;
 		}
 		int nrem;
+		memset(S->work.dirty, 0, (size_t)S->work.nr);
 		ruin(S, &S->work, &nrem);
 		/* also retry unassigned tasks */
 		for (int t = 0; t < S->c->n; t++)
@@ -762,7 +757,12 @@ static void run_epoch(search *S, long it0, long it1, long it_total, double t0, d
 			return;
 		}
 		S->iters++;
-		if (S->work.cost < S->cur.cost - T * log(sl_rng_double(&S->rng) + 1e-300)) {
+		double thr = S->cur.cost - T * log(sl_rng_double(&S->rng) + 1e-300);
+		if (S->ls && ls_wanted(S) && apply_ls(S, &S->work)) {
+			S->err = 1;
+			return;
+		}
+		if (S->work.cost < thr) {
 			sol tmp = S->cur;
 			S->cur = S->work;
 			S->work = tmp;
@@ -933,6 +933,10 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 		s->ruined = malloc((size_t)(nv + 1) * sizeof(int));
 		s->key = malloc((size_t)maxlen * sizeof(double));
 		s->absences = calloc((size_t)(n ? n : 1), sizeof(long));
+		if (opt->local_search && !(s->ls = sl_vrp_ls_new(p, c.objective, 20))) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto done;
+		}
 		if (!s->removed || !s->buf || !s->strbuf || !s->ruined || !s->key || !s->absences ||
 				sol_init(&c, &s->cur) || sol_init(&c, &s->best) || sol_init(&c, &s->work) ||
 				sol_init(&c, &s->fm)) {
@@ -943,7 +947,9 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 		for (int t = 0; t < n; t++)
 			if (p->tasks[t].kind != SL_VRP_SHIP_DELIVERY)
 				s->removed[nrem++] = t;
-		if (recreate(s, &s->cur, nrem, 0) || sol_copy(&c, &s->best, &s->cur)) {
+		if (recreate(s, &s->cur, nrem, 0) || (s->ls && c.objective != SL_VRP_OBJ_VEHICLES_THEN_DISTANCE &&
+				(memset(s->cur.dirty, 1, (size_t)s->cur.nr), apply_ls(s, &s->cur))) ||
+				sol_copy(&c, &s->best, &s->cur)) {
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -1041,6 +1047,7 @@ done:
 		free(S[k].strbuf);
 		free(S[k].ruined);
 		free(S[k].key);
+		sl_vrp_ls_free(S[k].ls);
 	}
 	free(S);
 	free(th);
