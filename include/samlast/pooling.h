@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "samlast/base.h"
+#include "samlast/ledger.h"
 #include "samlast/store.h"
 
 /* ---- viewers (shared by all parts) ------------------------------------ */
@@ -46,6 +47,171 @@ typedef struct sl_pooling_viewer {
 #define SL_POOLING_MIN_SUPPLIERS 3
 
 /* ---- 1. board, announcements, sharing --------------------------------- */
+
+/* Who changes something (recorded in audit_log and the tables' *_by
+ * columns).  role: a server role name or "cli"; token_id/org_id 0 when
+ * none; via "cli" or "api". */
+typedef struct sl_board_actor {
+	const char *role;
+	int64_t token_id;
+	int64_t org_id;
+	const char *via;
+} sl_board_actor;
+
+/* Announcements.  An announcement is a deliveries row with status
+ * 'announced', in the ledger's deliveries format (docs/formats.md), so it
+ * gets the ledger's validation, idempotency (supplier, id) and history.
+ * sl_announce_import first checks that every record has a `status` of
+ * `announced` (or `cancelled`, to withdraw one) — a delivered row does not
+ * belong in an announcement batch — and then imports the batch with
+ * opts->kind forced to deliveries.  `data` is the whole input (CSV with ','
+ * or ';', or a JSON array; UBL is refused).  Returns as sl_ledger_import:
+ * SL_EINVAL with res->errors (line, column, field, reason) and the store
+ * unchanged when a record is wrong.  res is always initialised; free it
+ * with sl_import_result_free. */
+int sl_announce_import(sl_store *st, const sl_import_opts *opts, const char *data, size_t len,
+                       sl_import_result *res, sl_error *err);
+
+/* Confirm announcement (supplier_ext, announcement_ext) by the actual
+ * delivery: when delivery_ext is NULL or equal to the announcement's id the
+ * row itself must have been re-imported as delivered (nothing else is
+ * stored); otherwise delivery_ext must be a delivered row of the same
+ * supplier and site, within 3 days, not matching another announcement, and
+ * the match is stored in announcement_matches (pooled = 1 marks realised
+ * pooling) with an audit_log row, in one transaction.  With delivery_ext
+ * NULL and the announcement still announced, the one unmatched delivered
+ * row of the same supplier, site and day is taken (SL_ECONFLICT when there
+ * are several, SL_ENOTFOUND when none).  matched_out (optional, 64 bytes)
+ * receives the delivery's ext id.  Errors: SL_ENOTFOUND, SL_EINVAL (not an
+ * announcement, other supplier or site), SL_ECONFLICT (already matched),
+ * SL_ESTORE. */
+int sl_announce_confirm(sl_store *st, const char *supplier_ext, const char *announcement_ext,
+                        const char *delivery_ext, int pooled, const sl_board_actor *actor,
+                        char matched_out[64], sl_error *err);
+
+/* Opt-in sharing.  A supplier (owner) lets a named supplier or carrier
+ * (grantee) see its board rows by name.  Grants are stored in
+ * pooling_shares with who granted/revoked and when, and every grant and
+ * revocation also writes an audit_log row in the same transaction.
+ * sl_share_grant is idempotent: granting an open grant again returns its
+ * id.  Errors: SL_ENOTFOUND (unknown organisation), SL_EINVAL (owner not a
+ * supplier, grantee not a supplier or carrier, owner = grantee),
+ * SL_ESTORE. */
+int sl_share_grant(sl_store *st, const char *owner_ext, const char *grantee_ext, const char *note,
+                   const sl_board_actor *actor, int64_t *id_out, sl_error *err);
+
+/* Revoke the open grant owner -> grantee; it stops counting at once (the
+ * board reads grants on every call).  SL_ENOTFOUND when there is none. */
+int sl_share_revoke(sl_store *st, const char *owner_ext, const char *grantee_ext,
+                    const sl_board_actor *actor, sl_error *err);
+
+typedef struct sl_share {
+	int64_t id;
+	char owner[64], grantee[64];
+	int64_t granted_at, revoked_at; /* UTC seconds; revoked_at 0 while open */
+	char granted_by[64], revoked_by[64];
+	char note[200];
+} sl_share;
+
+/* Grants where org_ext (NULL: any) is owner or grantee; open ones only
+ * unless history.  *out is malloc'ed (free()); *n may be 0. */
+int sl_share_list(sl_store *st, const char *org_ext, int history, sl_share **out, size_t *n,
+                  sl_error *err);
+
+/* The board of one day.  Rows are the day's delivered deliveries and its
+ * announcements not yet confirmed (cancelled rows and announcements matched
+ * to a delivery are left out).  A row is "small" when its mass is at most
+ * small_kg (or, without a mass, its parcels at most small_parcels).  A site
+ * is a pooling candidate when at least two suppliers bring small loads to
+ * it that day ("same_site"), and it has "nearby" candidates: other listed
+ * sites within radius_m whose small loads come from another supplier in a
+ * time window overlapping (widened by window_slack_min on each side; a row
+ * without a window uses its time ± the slack). */
+typedef struct sl_board_query {
+	int64_t day;             /* local day (required) */
+	const char *site;        /* only this site (ext id), or NULL */
+	double radius_m;         /* neighbouring units (default 1000) */
+	int window_slack_min;    /* default 30 */
+	double small_kg;         /* default 50 */
+	int small_parcels;       /* default 5 */
+	sl_pooling_viewer viewer;/* default city */
+} sl_board_query;
+
+void sl_board_query_init(sl_board_query *q);
+
+/* A row the viewer may see. */
+typedef struct sl_board_row {
+	char id[64];
+	char supplier[64], supplier_name[160];
+	char carrier[64];        /* "" when none */
+	char status[12];         /* "announced" or "delivered" */
+	int own;                 /* the viewer's own (or carried by it) */
+	int shared;              /* visible through an opt-in grant */
+	int confirms;            /* a delivered row confirming an announcement */
+	int minute;              /* planned/actual minute of the day */
+	int window_from_min, window_to_min; /* -1 when none */
+	int64_t parcels;         /* -1 unknown */
+	double mass_kg, volume_m3; /* -1 unknown */
+	char temp_class[12];
+	int small;
+} sl_board_row;
+
+/* Of the rows the viewer may not see at a site: counts only, and only
+ * when they come from at least SL_POOLING_MIN_SUPPLIERS suppliers (else
+ * `shown` is 0 and every other field 0 — "none" and "suppressed" look the
+ * same). */
+typedef struct sl_board_others {
+	int shown;
+	int64_t deliveries, parcels;
+	int suppliers;
+	double mass_kg;
+	int from_min, to_min;    /* earliest and latest minute (window W) */
+} sl_board_others;
+
+typedef struct sl_board_neighbour {
+	size_t site;             /* index into sites */
+	double distance_m;       /* great circle */
+} sl_board_neighbour;
+
+typedef struct sl_board_site {
+	char ext[64], name[160], unit_type[24];
+	double lon, lat;
+	size_t first_row, n_rows; /* rows[first_row .. +n_rows) */
+	sl_board_others others;
+	int small_suppliers;     /* suppliers with small loads the viewer may know of */
+	int same_site;           /* candidate: >= 2 of them */
+	size_t first_nb, n_nb;   /* neighbours[first_nb .. +n_nb) */
+	int candidate;           /* same_site or a nearby candidate */
+} sl_board_site;
+
+typedef struct sl_board {
+	int64_t day;
+	sl_pooling_viewer viewer;
+	double radius_m;
+	sl_board_site *sites;    /* the sites the viewer may know of, by name */
+	size_t n_sites;
+	sl_board_row *rows;
+	size_t n_rows;
+	sl_board_neighbour *neighbours;
+	size_t n_neighbours;
+	int candidates;          /* sites flagged */
+} sl_board;
+
+/* Compute the board for q->viewer (the role rules of docs/pooling.md:
+ * city everything; supplier its own rows, rows of suppliers that opted in
+ * to share with it, aggregates of the rest from >= 3 suppliers; carrier the
+ * rows it carried and what its customers shared with it, aggregates like a
+ * supplier; unit the rows to its own sites only).  Candidates are computed
+ * only from what the viewer may know.  A day without deliveries gives an
+ * empty board.  Errors: SL_EPERM (public viewer, or a supplier/carrier/unit
+ * viewer without an organisation), SL_ENOTFOUND (q->site unknown),
+ * SL_EINVAL (bad query), SL_ESTORE, SL_ENOMEM.  Free with sl_board_free. */
+int sl_board_compute(sl_store *st, const sl_board_query *q, sl_board **out, sl_error *err);
+
+/* The board as JSON (docs/pooling.md); 0 or SL_ENOMEM. */
+int sl_board_write_json(const sl_board *b, sl_buf *out);
+
+void sl_board_free(sl_board *b);
 
 /* ---- 2. pooling opportunities ----------------------------------------- */
 
@@ -94,6 +260,27 @@ typedef struct sl_opp_site {
 	int64_t deliveries;
 } sl_opp_site;
 
+/* A stop of a pooled tour (shown to the city only). */
+typedef struct sl_opp_stop {
+	int pickup;                  /* 1: picking up at the supplier's depot */
+	char place[64];              /* site ext id (a depot for a pickup) */
+	char supplier[64];           /* whose goods */
+	int64_t delivery_id;         /* deliveries.id */
+	int temp;                    /* 0 ambient, 1 chilled, 2 frozen, 3 mixed */
+	int arrival_min;             /* minutes after midnight (waits included) */
+	int window_from_min, window_to_min;
+	double load_kg, load_m3;     /* on board after the stop */
+} sl_opp_stop;
+
+/* A tour of the pooled plan that carries another supplier's goods. */
+typedef struct sl_opp_tour {
+	char supplier[64];           /* whose vehicle */
+	double km;
+	double cap_kg, cap_m3;
+	unsigned temp_ok;            /* bit set of temp classes it may carry */
+	size_t first_stop, n_stops;  /* into the opportunity's stops */
+} sl_opp_tour;
+
 /* One opportunity.  "before" is the involved suppliers' own tours of the
  * day as they are; "after" the same tours without the group's deliveries
  * plus what carries the group (see `model`).  Visits are stops at receiving sites (consecutive
@@ -124,6 +311,9 @@ typedef struct sl_pooling_opportunity {
 	                              * other suppliers, so no aggregate */
 	int64_t others_suppliers, others_deliveries, others_parcels;
 	double others_mass_kg;
+	size_t n_tours, n_stops;     /* the pooled tours: city viewers only */
+	sl_opp_tour *tours;
+	sl_opp_stop *stops;
 } sl_pooling_opportunity;
 
 typedef struct sl_pooling_opportunities {

@@ -80,7 +80,7 @@ struct veh {
 
 struct sup {
 	int64_t id;
-	char ext[64], name[160];
+	char ext[64], name[160], depot_ext[64];
 	double lon, lat;
 	int has_depot;
 };
@@ -150,6 +150,10 @@ typedef struct ctx {
 	int64_t *out_sup;     /* per output item: first index into out_members */
 	size_t nmem, capmem;
 	struct member { size_t item; int sup; int site; int64_t dels, parcels; double kg; } *mem;
+	/* pooled tours of the items (item index in the tour) */
+	size_t ntour, captour, nstop, capstop;
+	struct ctour { size_t item; sl_opp_tour t; } *tour;
+	sl_opp_stop *stop;
 } ctx;
 
 static int oom(sl_error *err)
@@ -208,7 +212,8 @@ static int load_static(ctx *c)
 	rc = sl_store_prepare(c->st,
 	    "SELECT o.id, o.ext_id, o.name, "
 	    "(SELECT x.lon FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1), "
-	    "(SELECT x.lat FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1) "
+	    "(SELECT x.lat FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1), "
+	    "(SELECT x.ext_id FROM sites x WHERE x.org_id = o.id ORDER BY x.unit_type <> 'depot', x.id LIMIT 1) "
 	    "FROM organisations o ORDER BY o.id", &s, c->err);
 	if (rc < 0)
 		return rc;
@@ -220,6 +225,7 @@ static int load_static(ctx *c)
 		p->has_depot = !sl_stmt_is_null(s, 3);
 		p->lon = sl_stmt_double(s, 3);
 		p->lat = sl_stmt_double(s, 4);
+		cpy(p->depot_ext, sizeof p->depot_ext, sl_stmt_text(s, 5));
 	}
 	sl_stmt_free(s);
 	if (rc < 0)
@@ -772,7 +778,45 @@ struct outcome {
 	double km_before, km_after, co2_before, co2_after;
 	int64_t vis_before, vis_after;
 	int shared, moved, quality;
+	/* the tours that carry others' goods: host supplier and stops */
+	int ntours, nst;
+	int *host, *start, *len;
+	struct lstop *st;
 };
+
+static void outcome_free(struct outcome *o)
+{
+	free(o->host);
+	free(o->start);
+	free(o->len);
+	free(o->st);
+}
+
+/* Keep a tour of the plan in *o (copied). */
+static int outcome_tour(ctx *c, struct outcome *o, int host, const struct lstop *s, int n)
+{
+	int *h = realloc(o->host, (size_t)(o->ntours + 1) * sizeof *h);
+	if (h)
+		o->host = h;
+	int *a = realloc(o->start, (size_t)(o->ntours + 1) * sizeof *a);
+	if (a)
+		o->start = a;
+	int *l = realloc(o->len, (size_t)(o->ntours + 1) * sizeof *l);
+	if (l)
+		o->len = l;
+	struct lstop *x = realloc(o->st, (size_t)(o->nst + n + 1) * sizeof *x);
+	if (x)
+		o->st = x;
+	if (!h || !a || !l || !x)
+		return oom(c->err);
+	o->host[o->ntours] = host;
+	o->start[o->ntours] = o->nst;
+	o->len[o->ntours] = n;
+	memcpy(o->st + o->nst, s, (size_t)n * sizeof *s);
+	o->nst += n;
+	o->ntours++;
+	return 0;
+}
 
 static int stop_pt(const ctx *c, const struct lstop *x)
 {
@@ -785,16 +829,34 @@ static int stop_pt(const ctx *c, const struct lstop *x)
  * capacity, arrival times against windows (the host's own only when it was
  * planned with windows; a handed-over delivery's always).  Returns 1 and
  * *km when feasible. */
-static int route_eval(const ctx *c, int host, const struct lstop *s, int n, double *km)
+static int has_pick(const struct lstop *s, int n, int del)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i].pick && s[i].del == del)
+			return 1;
+	return 0;
+}
+
+/* Simulate a tour of `host`'s vehicle over s[0..n): loads (its own
+ * deliveries without a pickup stop are loaded at its depot, the rest picked
+ * up on the way) against its capacity, arrival times against windows (the
+ * host's own only when it was planned with windows; a handed-over or
+ * picked-up delivery's always) and the temperature classes it may carry.
+ * Returns 1 and *km when feasible.  With `rec`, the stops are appended to
+ * the context's tour record (arrival and load after each). */
+static int route_eval_rec(ctx *c, int host, const struct lstop *s, int n, double *km, int rec)
 {
 	const struct sday *sd = &c->sd[host];
 	double kg = 0, m3 = 0, t = 0, len = 0;
 	for (int i = 0; i < n; i++) {
 		const struct del *d = &c->d[s[i].del];
-		if (!s[i].pick && d->sup == host) {
+		if (!s[i].pick && d->sup == host && !has_pick(s, n, s[i].del)) {
 			kg += d->kg;
 			m3 += d->m3;
 		}
+		unsigned need = temp_skills(d->temp);
+		if ((sd->skills & need) != need)
+			return 0;
 	}
 	if (kg > sd->cap_kg + 1e-9 || m3 > sd->cap_m3 + 1e-9)
 		return 0;
@@ -810,22 +872,79 @@ static int route_eval(const ctx *c, int host, const struct lstop *s, int n, doub
 			m3 += d->m3;
 			if (kg > sd->cap_kg + 1e-9 || m3 > sd->cap_m3 + 1e-9)
 				return 0;
-			t += SERVICE_PICKUP_S;
-			continue;
+		} else {
+			int checked = sd->windows || d->sup != host || has_pick(s, n, s[i].del);
+			if (checked && (d->tw_from > 0 || d->tw_to < 1440)) {
+				if (t < d->tw_from * 60.0)
+					t = d->tw_from * 60.0;
+				if (t > d->tw_to * 60.0 + 1e-6)
+					return 0;
+			}
+			kg -= d->kg;
+			m3 -= d->m3;
 		}
-		if ((sd->windows || d->sup != host) && (d->tw_from > 0 || d->tw_to < 1440)) {
-			if (t < d->tw_from * 60.0)
-				t = d->tw_from * 60.0;
-			if (t > d->tw_to * 60.0 + 1e-6)
-				return 0;
+		if (rec) {
+			if (c->nstop == c->capstop) {
+				size_t nc = c->capstop ? 2 * c->capstop : 256;
+				void *x = realloc(c->stop, nc * sizeof *c->stop);
+				if (!x)
+					return -1;
+				c->stop = x;
+				c->capstop = nc;
+			}
+			sl_opp_stop *o = &c->stop[c->nstop++];
+			memset(o, 0, sizeof *o);
+			o->pickup = s[i].pick;
+			cpy(o->place, sizeof o->place,
+			    s[i].pick ? c->s[d->sup].depot_ext : c->site[d->site].ext);
+			cpy(o->supplier, sizeof o->supplier, c->s[d->sup].ext);
+			o->delivery_id = d->id;
+			o->temp = d->temp;
+			o->arrival_min = (int)floor(t / 60.0 + 1e-9);
+			o->window_from_min = d->tw_from;
+			o->window_to_min = d->tw_to;
+			o->load_kg = kg;
+			o->load_m3 = m3;
 		}
-		t += SERVICE_DELIVERY_S;
-		kg -= d->kg;
-		m3 -= d->m3;
+		t += s[i].pick ? SERVICE_PICKUP_S : SERVICE_DELIVERY_S;
 	}
 	len += DIST(c, prev, sd->depot_pt);
 	*km = len / 1000.0;
 	return 1;
+}
+
+static int route_eval(const ctx *c, int host, const struct lstop *s, int n, double *km)
+{
+	return route_eval_rec((ctx *)c, host, s, n, km, 0);
+}
+
+/* Record a pooled tour of item `item` (the next output item). */
+static int record_tour(ctx *c, size_t item, int host, const struct lstop *s, int n)
+{
+	if (c->ntour == c->captour) {
+		size_t nc = c->captour ? 2 * c->captour : 64;
+		void *x = realloc(c->tour, nc * sizeof *c->tour);
+		if (!x)
+			return oom(c->err);
+		c->tour = x;
+		c->captour = nc;
+	}
+	struct ctour *ct = &c->tour[c->ntour];
+	memset(ct, 0, sizeof *ct);
+	ct->item = item;
+	const struct sday *sd = &c->sd[host];
+	cpy(ct->t.supplier, sizeof ct->t.supplier, c->s[host].ext);
+	ct->t.cap_kg = sd->cap_kg;
+	ct->t.cap_m3 = sd->cap_m3;
+	ct->t.temp_ok = 1u | (sd->skills & SK_CHILLED ? 2u : 0) | (sd->skills & SK_FROZEN ? 4u : 0) |
+	                ((sd->skills & (SK_CHILLED | SK_FROZEN)) == (SK_CHILLED | SK_FROZEN) ? 8u : 0);
+	ct->t.first_stop = c->nstop;
+	int ok = route_eval_rec(c, host, s, n, &ct->t.km, 1);
+	if (ok < 0)
+		return oom(c->err);
+	ct->t.n_stops = c->nstop - ct->t.first_stop;
+	c->ntour++;
+	return 0;
 }
 
 /* Site visits of group g on a tour: maximal runs of deliveries (pickups
@@ -984,6 +1103,11 @@ static int handover(ctx *c, int g, const int *sups, int ns, const int *members, 
 		oc->km_after += r[q].km;
 		oc->co2_after += r[q].km * c->sd[r[q].sup].g_km;
 		oc->vis_after += group_visits(c, &r[q], g);
+		int carries = 0;
+		for (int i = 0; i < r[q].n; i++)
+			carries |= r[q].s[i].pick;
+		if (carries && (rc = outcome_tour(c, oc, r[q].sup, r[q].s, r[q].n)) < 0)
+			break;
 	}
 out:
 	free(r);
@@ -1121,6 +1245,17 @@ static int shared_trip(ctx *c, int g, const int *sups, int ns, const int *member
 		km += p->dist[(size_t)prev * np + w->end_loc] / 1000.0;
 		oc->km_after += km;
 		oc->co2_after += km * sd->g_km;
+		struct lstop *ls = malloc((size_t)ro->n * sizeof *ls);
+		if (!ls) {
+			rc = oom(c->err);
+			goto out;
+		}
+		for (int i = 0; i < ro->n; i++)
+			ls[i] = (struct lstop){members[ro->tasks[i] / 2], ro->tasks[i] % 2 == 0};
+		rc = outcome_tour(c, oc, sups[w->start_loc], ls, ro->n);
+		free(ls);
+		if (rc < 0)
+			goto out;
 	}
 	oc->moved = nm;
 	*ok = 1;
@@ -1131,6 +1266,9 @@ out:
 	free(loc);
 	return rc;
 }
+
+static int record(ctx *c, int64_t day, int g, const int *sups, int ns, const int *members, int nm,
+                  const struct outcome *best, int is_handover);
 
 static int pool_group(ctx *c, int64_t day, int g, const int *members, int nm)
 {
@@ -1145,13 +1283,25 @@ static int pool_group(ctx *c, int64_t day, int g, const int *members, int nm)
 	}
 	struct outcome ho = {0}, sh = {0}, *best;
 	int rc, ok;
-	if ((rc = handover(c, g, sups, ns, members, nm, &ho)) < 0)
+	if ((rc = handover(c, g, sups, ns, members, nm, &ho)) < 0 ||
+	    (rc = shared_trip(c, g, sups, ns, members, nm, &sh, &ok)) < 0) {
+		outcome_free(&ho);
+		outcome_free(&sh);
 		return rc;
-	if ((rc = shared_trip(c, g, sups, ns, members, nm, &sh, &ok)) < 0)
-		return rc;
-	best = ok && sh.km_after < ho.km_after ? &sh : &ho;
-	if (best->km_after >= best->km_before - 1e-9)
-		return 0; /* pooling does not pay here */
+	}
+	best = ok && sh.km_after < ho.km_after - 1e-6 ? &sh : &ho;
+	rc = best->km_after < best->km_before - 1e-6 ? record(c, day, g, sups, ns, members, nm, best, best == &ho) : 0;
+	outcome_free(&ho);
+	outcome_free(&sh);
+	return rc;
+}
+
+/* Add an output item for the candidate with the chosen plan. */
+static int record(ctx *c, int64_t day, int g, const int *sups, int ns, const int *members, int nm,
+                  const struct outcome *best, int is_handover)
+{
+	int rc;
+	(void)g;
 	int quality = Q_VEHICLE;
 	for (int k = 0; k < ns; k++)
 		if (c->sd[sups[k]].quality > quality)
@@ -1200,8 +1350,11 @@ static int pool_group(ctx *c, int64_t day, int g, const int *members, int nm)
 	o->visits_before = best->vis_before;
 	o->visits_after = best->vis_after;
 	o->shared_tours = best->shared;
-	o->handed_over = best == &ho ? best->moved : 0;
-	snprintf(o->model, sizeof o->model, "%s", best == &ho ? "handover" : "shared_trip");
+	o->handed_over = is_handover ? best->moved : 0;
+	snprintf(o->model, sizeof o->model, "%s", is_handover ? "handover" : "shared_trip");
+	for (int t = 0; t < best->ntours; t++)
+		if ((rc = record_tour(c, c->nout, best->host[t], best->st + best->start[t], best->len[t])) < 0)
+			return rc;
 	o->km_before = best->km_before;
 	o->km_after = best->km_after;
 	o->co2e_before_g = best->co2_before;
@@ -1415,12 +1568,14 @@ static int cmp_out(const void *a, const void *b)
 static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 {
 	const sl_pooling_viewer *vw = &c->q->viewer;
-	size_t keep = 0, m = 0;
+	size_t keep = 0, m = 0, tt = 0;
 	for (size_t it = 0; it < c->nout; it++) {
 		sl_pooling_opportunity o = c->out[it];
-		size_t m0 = m;
+		size_t m0 = m, t0 = tt;
 		while (m < c->nmem && c->mem[m].item == it)
 			m++;
+		while (tt < c->ntour && c->tour[tt].item == it)
+			tt++;
 		int visible = 0, self_sup = -1;
 		if (vw->kind == SL_VIEWER_CITY) {
 			visible = 1;
@@ -1445,6 +1600,22 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 		}
 		res->items[keep] = o; /* owns the arrays from here */
 		sl_pooling_opportunity *r = &res->items[keep++];
+		if (vw->kind == SL_VIEWER_CITY && tt > t0) {
+			size_t ns = 0;
+			for (size_t k = t0; k < tt; k++)
+				ns += c->tour[k].t.n_stops;
+			r->tours = calloc(tt - t0, sizeof *r->tours);
+			r->stops = calloc(ns + 1, sizeof *r->stops);
+			if (!r->tours || !r->stops)
+				return oom(c->err);
+			for (size_t k = t0; k < tt; k++) {
+				sl_opp_tour *x = &r->tours[r->n_tours++];
+				*x = c->tour[k].t;
+				memcpy(r->stops + r->n_stops, c->stop + x->first_stop, x->n_stops * sizeof *r->stops);
+				x->first_stop = r->n_stops;
+				r->n_stops += x->n_stops;
+			}
+		}
 		for (size_t k = m0; k < m; k++) {
 			const struct member *e = &c->mem[k];
 			const struct site *si = &c->site[e->site];
@@ -1547,6 +1718,8 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 		}
 		for (size_t k = 0; !rc && k < c.nmem; k++)
 			c.mem[k].item = newpos[c.mem[k].item];
+		for (size_t k = 0; !rc && k < c.ntour; k++)
+			c.tour[k].item = newpos[c.tour[k].item];
 		free(newpos);
 		/* members sorted by item (stable by insertion) */
 		if (!rc) {
@@ -1563,6 +1736,25 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 					sorted[start[c.mem[k].item]++] = c.mem[k];
 				free(c.mem);
 				c.mem = sorted;
+				sorted = NULL;
+			}
+			free(sorted);
+			free(start);
+		}
+		if (!rc && c.ntour) {
+			struct ctour *sorted = malloc(c.ntour * sizeof *sorted);
+			size_t *start = calloc(c.nout + 1, sizeof *start);
+			if (!sorted || !start) {
+				rc = oom(err);
+			} else {
+				for (size_t k = 0; k < c.ntour; k++)
+					start[c.tour[k].item + 1]++;
+				for (size_t i = 0; i < c.nout; i++)
+					start[i + 1] += start[i];
+				for (size_t k = 0; k < c.ntour; k++)
+					sorted[start[c.tour[k].item]++] = c.tour[k];
+				free(c.tour);
+				c.tour = sorted;
 				sorted = NULL;
 			}
 			free(sorted);
@@ -1599,6 +1791,8 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 	free(c.site);
 	free(c.out);
 	free(c.mem);
+	free(c.tour);
+	free(c.stop);
 	if (rc) {
 		sl_pooling_opportunities_free(res);
 		return rc;
@@ -1615,6 +1809,8 @@ void sl_pooling_opportunities_free(sl_pooling_opportunities *r)
 		for (size_t i = 0; i < r->n; i++) {
 			free(r->items[i].sites);
 			free(r->items[i].parties);
+			free(r->items[i].tours);
+			free(r->items[i].stops);
 		}
 	free(r->items);
 	free(r);
@@ -1696,6 +1892,30 @@ int sl_pooling_opportunities_json(const sl_pooling_opportunities *r, sl_buf *b)
 			                    (long long)o->others_parcels, o->others_mass_kg);
 		else
 			rc |= sl_buf_puts(b, "null");
+		if (o->n_tours) {
+			rc |= sl_buf_puts(b, ",\"tours\":[");
+			for (size_t t = 0; t < o->n_tours; t++) {
+				const sl_opp_tour *x = &o->tours[t];
+				rc |= sl_buf_printf(b, "%s{\"vehicle_of\":", t ? "," : "");
+				rc |= sl_buf_json_string(b, x->supplier);
+				rc |= sl_buf_printf(b, ",\"km\":%.3f,\"capacity_kg\":%.1f,\"stops\":[", x->km,
+				                    x->cap_kg);
+				for (size_t k = 0; k < x->n_stops; k++) {
+					const sl_opp_stop *st = &o->stops[x->first_stop + k];
+					rc |= sl_buf_printf(b, "%s{\"%s\":", k ? "," : "",
+					                    st->pickup ? "pickup_at" : "deliver_to");
+					rc |= sl_buf_json_string(b, st->place);
+					rc |= sl_buf_puts(b, ",\"supplier\":");
+					rc |= sl_buf_json_string(b, st->supplier);
+					rc |= sl_buf_printf(b, ",\"delivery_id\":%lld,\"temp\":\"%s\","
+					                       "\"arrival\":\"%02d:%02d\",\"load_kg\":%.1f}",
+					                    (long long)st->delivery_id, TEMP[st->temp & 3],
+					                    st->arrival_min / 60, st->arrival_min % 60, st->load_kg);
+				}
+				rc |= sl_buf_puts(b, "]}");
+			}
+			rc |= sl_buf_putc(b, ']');
+		}
 		rc |= sl_buf_putc(b, '}');
 	}
 	rc |= sl_buf_puts(b, "]}\n");
