@@ -72,7 +72,9 @@ typedef struct sl_vrp_vehicle {
 	double tw_start_s, tw_end_s;   /* shift window */
 	double max_travel_s;           /* total travel time limit (INFINITY = none) */
 	double max_distance_m;         /* total distance limit, e.g. EV range */
-	double co2e_g_per_km;          /* emission factor for SL_VRP_OBJ_CO2E (g CO2e per km driven) */
+	double co2e_g_per_km;          /* g CO2e per km driven (well-to-wheel, the vehicle's typical
+	                                * load); < 0 = unknown (the default).  SL_VRP_OBJ_CO2E needs
+	                                * it for every vehicle. */
 } sl_vrp_vehicle;
 
 typedef struct sl_vrp_problem {
@@ -82,6 +84,7 @@ typedef struct sl_vrp_problem {
 	double *dist;            /* n_locations², row-major, owned */
 	double *dur;             /* n_locations², row-major, owned */
 	double *x, *y;           /* coordinates (benchmarks) or NULL, owned */
+	int has_lonlat;          /* 1: x/y are longitude/latitude in degrees (VROOM "location") */
 	int n_tasks;
 	sl_vrp_task *tasks;      /* owned */
 	int n_vehicles;
@@ -113,6 +116,8 @@ typedef struct sl_vrp_solution {
 	int *unassigned;         /* task indices, owned */
 	int *reason;             /* SL_VRP_UNASSIGNED_* per unassigned entry, owned */
 	double cost, distance, travel_s;
+	double co2e_g;           /* sum of co2e_g_per_km x km over used vehicles; < 0 when a
+	                          * used vehicle has no figure */
 	int vehicles_used;
 	long iterations;
 } sl_vrp_solution;
@@ -142,6 +147,16 @@ void sl_vrp_problem_free(sl_vrp_problem *p);
 /* Fill dist and dur with double-precision Euclidean distances from x/y
  * (rounded to the nearest integer when `round_nint`, the TSPLIB EUC_2D rule). */
 void sl_vrp_problem_euclidean(sl_vrp_problem *p, int round_nint);
+
+struct sl_graph; /* a road graph, include/samlast/route.h */
+
+/* Replace the distance (m) and duration (s) matrices of a problem whose
+ * locations are longitude/latitude (has_lonlat) by the road network's:
+ * every location is snapped to the nearest road of `g` (within the route
+ * module's default radius) and the many-to-many matrix is computed with
+ * sl_route_matrix.  Errors: SL_EINVAL (no coordinates; a location with no
+ * road nearby, or unreachable — the message names the location), SL_ENOMEM. */
+int sl_vrp_problem_road_matrix(sl_vrp_problem *p, const struct sl_graph *g, sl_error *err);
 
 /* Guess the format of `path` from its content. Returns SL_VRP_FMT_* (never AUTO
  * on success) or SL_EIO / SL_EINVAL. */
@@ -187,6 +202,7 @@ typedef struct sl_vrp_check_result {
 	int n_violations;
 	char first_violation[512];
 	double cost, distance, travel_s;
+	double co2e_g;           /* as in sl_vrp_solution */
 	int vehicles_used;
 	int n_unassigned;
 } sl_vrp_check_result;

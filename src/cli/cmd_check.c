@@ -12,7 +12,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: samlast check INSTANCE SOLUTION [--format solomon|vrplib|vroom]\n"
-	             "                     [--objective cost|distance|vehicles-then-distance]\n\n"
+	             "                     [--objective cost|distance|vehicles-then-distance|co2e]\n\n"
 	             "Check every constraint of SOLUTION (JSON or .sol) and recompute its cost.\n");
 }
 
@@ -63,6 +63,8 @@ int cmd_check(int argc, char **argv)
 	printf("%s vehicles=%d unassigned=%d distance=%.2f travel=%.2f cost=%.2f violations=%d\n",
 			r.feasible ? "FEASIBLE" : "INFEASIBLE", r.vehicles_used, r.n_unassigned, r.distance, r.travel_s,
 			r.cost, r.n_violations);
+	if (r.co2e_g >= 0 && r.vehicles_used)
+		printf("co2e_g=%.2f\n", r.co2e_g);
 	if (!r.feasible)
 		fprintf(stderr, "samlast: %s: error: %s\n", argv[optind + 1], r.first_violation);
 	return r.feasible ? 0 : EX_INVALID;

@@ -1,7 +1,9 @@
 /* cmd_solve.c — `samlast solve FILE`: read a Solomon / Gehring–Homberger,
- * VRPLIB CVRP or VROOM JSON instance, run the vrp module's SISR solver and
- * print the plan as VROOM-style JSON or CVRPLIB `.sol` text. */
+ * VRPLIB CVRP or VROOM JSON instance, optionally replace its matrices by a
+ * road graph's (--graph), run the vrp module's SISR solver and print the
+ * plan as VROOM-style JSON or CVRPLIB `.sol` text. */
 #include "commands.h"
+#include "samlast/route.h"
 #include "samlast/vrp.h"
 
 #include <getopt.h>
@@ -13,10 +15,14 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: samlast solve FILE [--format solomon|vrplib|vroom] [--time-limit S]\n"
 	             "                     [--iterations N] [--seed N] [--threads N]\n"
-	             "                     [--objective cost|distance|vehicles-then-distance]\n"
+	             "                     [--objective cost|distance|vehicles-then-distance|co2e]\n"
+	             "                     [--no-local-search] [--graph FILE.graph]\n"
 	             "                     [--output FILE] [--output-format json|vrplib-sol]\n\n"
 	             "Solve a vehicle-routing problem (format detected when not given).  Default\n"
-	             "time limit 10 s; with --iterations only, the result is reproducible.\n");
+	             "time limit 10 s; with --iterations only, the result is reproducible.\n"
+	             "--no-local-search: ruin & recreate only (no relocate/swap/2-opt*/or-opt).\n"
+	             "--graph: compute the distance and duration matrices of a VROOM problem from\n"
+	             "its coordinates on a road graph (`samlast graph build`).\n");
 }
 
 int cmd_solve(int argc, char **argv)
@@ -26,11 +32,12 @@ int cmd_solve(int argc, char **argv)
 		{"iterations", required_argument, 0, 'i'}, {"seed", required_argument, 0, 's'},
 		{"threads", required_argument, 0, 'j'}, {"objective", required_argument, 0, 'O'},
 		{"output", required_argument, 0, 'o'}, {"output-format", required_argument, 0, 'F'},
+		{"no-local-search", no_argument, 0, 'L'}, {"graph", required_argument, 0, 'g'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	sl_vrp_options o;
 	sl_vrp_options_default(&o);
 	int fmt = SL_VRP_FMT_AUTO, sol_out = 0, tl_given = 0;
-	const char *outpath = NULL;
+	const char *outpath = NULL, *graph = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
@@ -74,6 +81,8 @@ int cmd_solve(int argc, char **argv)
 			}
 			break;
 		case 'o': outpath = optarg; break;
+		case 'L': o.local_search = 0; break;
+		case 'g': graph = optarg; break;
 		case 'F':
 			if (!strcmp(optarg, "vrplib-sol"))
 				sol_out = 1;
@@ -98,6 +107,18 @@ int cmd_solve(int argc, char **argv)
 	if (rc) {
 		cli_print_error(&err);
 		return cli_exit_code(rc);
+	}
+	if (graph) { /* road-network matrices instead of the file's or great-circle ones */
+		sl_graph *g = NULL;
+		rc = sl_route_graph_open(graph, &g, &err);
+		if (!rc)
+			rc = sl_vrp_problem_road_matrix(p, g, &err);
+		sl_route_graph_close(g);
+		if (rc) {
+			cli_print_error(&err);
+			sl_vrp_problem_free(p);
+			return cli_exit_code(rc);
+		}
 	}
 	sl_vrp_solution *s = NULL;
 	rc = sl_vrp_solve(p, &o, &s, &err);

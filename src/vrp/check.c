@@ -142,8 +142,14 @@ int sl_vrp_check_routes(const sl_vrp_problem *p, const sl_vrp_route *routes, int
 		res->travel_s += travel;
 		if (objective == SL_VRP_OBJ_COST)
 			res->cost += ve->fixed_cost + ve->cost_per_km * dist / 1000.0 + ve->cost_per_hour * travel / 3600.0;
+		else if (objective == SL_VRP_OBJ_CO2E)
+			res->cost += ve->co2e_g_per_km * dist / 1000.0;
 		else
 			res->cost += dist;
+		if (ve->co2e_g_per_km < 0 || res->co2e_g < 0)
+			res->co2e_g = -1;
+		else
+			res->co2e_g += ve->co2e_g_per_km * dist / 1000.0;
 	next_route:;
 	}
 	for (int t = 0; t < n; t++) {

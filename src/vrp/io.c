@@ -689,6 +689,9 @@ static int read_vroom(const char *data, size_t len, const char *name, sl_vrp_pro
 				jnum(v, "max_distance", INFINITY, &ve->max_distance_m) || ve->max_travel_s < 0 ||
 				ve->max_distance_m < 0)
 			JFAIL("vehicles[%zu]: bad max_travel_time or max_distance", i);
+		if (jnum(v, "co2e_g_per_km", -1, &ve->co2e_g_per_km) ||
+				(json_object_get(v, "co2e_g_per_km") && ve->co2e_g_per_km < 0))
+			JFAIL("vehicles[%zu]: bad co2e_g_per_km", i);
 	}
 	p->n_dims = nd;
 	if (lc.use_index == 3)
@@ -742,6 +745,19 @@ static int read_vroom(const char *data, size_t len, const char *name, sl_vrp_pro
 			goto fail;
 		}
 		p->n_locations = n;
+		double *nx = realloc(p->x, (size_t)(n ? n : 1) * sizeof(double));
+		if (nx)
+			p->x = nx;
+		double *ny = realloc(p->y, (size_t)(n ? n : 1) * sizeof(double));
+		if (ny)
+			p->y = ny;
+		if (!nx || !ny) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		memcpy(p->x, lc.lon, (size_t)n * sizeof(double));
+		memcpy(p->y, lc.lat, (size_t)n * sizeof(double));
+		p->has_lonlat = 1;
 		for (int a = 0; a < n; a++)
 			for (int b = 0; b < n; b++) {
 				double la1 = lc.lat[a] * M_PI / 180, la2 = lc.lat[b] * M_PI / 180;
@@ -878,10 +894,14 @@ int sl_vrp_write_json(const sl_vrp_problem *p, const sl_vrp_solution *s, int obj
 {
 	int rc = 0;
 	rc |= sl_buf_printf(out, "{\"code\":0,\"summary\":{\"cost\":%.2f,\"routes\":%d,\"unassigned\":%d,"
-			"\"distance\":%.2f,\"duration\":%.2f,\"iterations\":%ld,\"objective\":\"%s\"},\"unassigned\":[",
+			"\"distance\":%.2f,\"duration\":%.2f,\"iterations\":%ld,\"objective\":\"%s\"",
 			s->cost, s->vehicles_used, s->n_unassigned, s->distance, s->travel_s, s->iterations,
 			objective == SL_VRP_OBJ_DISTANCE ? "distance" :
-			objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE ? "vehicles-then-distance" : "cost");
+			objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE ? "vehicles-then-distance" :
+			objective == SL_VRP_OBJ_CO2E ? "co2e" : "cost");
+	if (s->co2e_g >= 0) /* samlast extension: only when every used vehicle has a figure */
+		rc |= sl_buf_printf(out, ",\"co2e_g\":%.2f", s->co2e_g);
+	rc |= sl_buf_puts(out, "},\"unassigned\":[");
 	for (int i = 0; i < s->n_unassigned; i++) {
 		const sl_vrp_task *t = &p->tasks[s->unassigned[i]];
 		rc |= sl_buf_puts(out, i ? ",{\"id\":" : "{\"id\":");

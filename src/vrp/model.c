@@ -52,6 +52,7 @@ sl_vrp_problem *sl_vrp_problem_new(int n_locations, int n_tasks, int n_vehicles)
 		ve->tw_end_s = INFINITY;
 		ve->max_travel_s = INFINITY;
 		ve->max_distance_m = INFINITY;
+		ve->co2e_g_per_km = -1;
 		for (int d = 0; d < SL_VRP_MAX_DIMS; d++)
 			ve->capacity[d] = INFINITY;
 	}

@@ -856,6 +856,11 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 		return sl_error_set(err, SL_EINVAL, "give a time limit or an iteration limit");
 	if (p->n_vehicles < 1)
 		return sl_error_set(err, SL_EINVAL, "no vehicles");
+	if ((opt->objective >= 0 ? opt->objective : p->objective) == SL_VRP_OBJ_CO2E)
+		for (int v = 0; v < p->n_vehicles; v++)
+			if (!(p->vehicles[v].co2e_g_per_km >= 0))
+				return sl_error_set(err, SL_EINVAL, "vehicle %s has no co2e_g_per_km (needed by the co2e objective)",
+						p->vehicles[v].id);
 	ctx c = {.p = p, .n = p->n_tasks};
 	c.objective = opt->objective >= 0 ? opt->objective : p->objective;
 	int n = p->n_tasks, nv = p->n_vehicles, T = opt->threads;
@@ -1023,6 +1028,10 @@ int sl_vrp_solve(const sl_vrp_problem *p, const sl_vrp_options *opt, sl_vrp_solu
 			res->distance += b->r[v].dist;
 			res->travel_s += b->r[v].travel;
 			res->cost += b->r[v].cost - (c.objective == SL_VRP_OBJ_VEHICLES_THEN_DISTANCE ? VEHICLE_PENALTY : 0);
+			if (p->vehicles[v].co2e_g_per_km < 0 || res->co2e_g < 0)
+				res->co2e_g = -1;
+			else
+				res->co2e_g += p->vehicles[v].co2e_g_per_km * b->r[v].dist / 1000.0;
 		}
 	}
 	for (int t = 0; t < n; t++)

@@ -440,3 +440,140 @@ Test(vrp, cli_solve_and_check)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	remove(out);
 }
+
+/* Two vehicles: "diesel" is cheaper per km, "electric" emits less per km.
+ * The cost objective uses the diesel, the co2e objective the electric van;
+ * both plans pass the checker, which recomputes the CO2e. */
+Test(vrp, co2e_objective_picks_the_cleaner_vehicle)
+{
+	sl_vrp_problem *p = read_ok("co2e.json");
+	cr_assert_float_eq(p->vehicles[0].co2e_g_per_km, 900, 1e-9);
+	const char *want[] = {"diesel", "electric"};
+	const int objs[] = {SL_VRP_OBJ_COST, SL_VRP_OBJ_CO2E};
+	for (int k = 0; k < 2; k++) {
+		sl_vrp_solution *s = solve_it(p, objs[k], 200, 1, 1);
+		assert_checked(p, s, objs[k]);
+		cr_assert_eq(s->vehicles_used, 1);
+		cr_assert_eq(s->n_unassigned, 0);
+		int used = s->routes[0].n ? 0 : 1;
+		cr_assert_str_eq(p->vehicles[s->routes[used].vehicle].id, want[k], "objective %d used %s", objs[k],
+				p->vehicles[s->routes[used].vehicle].id);
+		double km = s->distance / 1000.0; /* 3 + 2 + 4 km */
+		cr_assert_float_eq(km, 9, 1e-9);
+		cr_assert_float_eq(s->co2e_g, km * p->vehicles[s->routes[used].vehicle].co2e_g_per_km, 1e-6);
+		sl_vrp_check_result r;
+		cr_assert_eq(sl_vrp_check_routes(p, s->routes, s->n_routes, objs[k], &r), 0);
+		cr_assert_float_eq(r.cost, s->cost, 1e-6);
+		cr_assert_float_eq(r.co2e_g, s->co2e_g, 1e-6);
+		sl_buf b = {0};
+		cr_assert_eq(sl_vrp_write_json(p, s, objs[k], &b), 0);
+		cr_assert_not_null(strstr(b.data, "\"co2e_g\":"));
+		sl_buf_free(&b);
+		sl_vrp_solution_free(s);
+	}
+	/* a vehicle without a figure: the co2e objective is refused */
+	p->vehicles[1].co2e_g_per_km = -1;
+	sl_vrp_options o;
+	sl_vrp_options_default(&o);
+	o.objective = SL_VRP_OBJ_CO2E;
+	o.iterations = 10;
+	o.time_limit_s = 0;
+	sl_vrp_solution *s = NULL;
+	sl_error err = {0};
+	cr_assert_eq(sl_vrp_solve(p, &o, &s, &err), SL_EINVAL);
+	cr_assert_not_null(strstr(err.message, "co2e_g_per_km"), "%s", err.message);
+	sl_vrp_problem_free(p);
+	const char *bad = "{\"vehicles\":[{\"id\":1,\"start_index\":0,\"co2e_g_per_km\":-5}],"
+			  "\"jobs\":[{\"id\":1,\"location_index\":1}],\"matrix\":[[0,1],[1,0]]}";
+	p = NULL;
+	cr_assert_eq(sl_vrp_read_mem(bad, strlen(bad), "bad.json", SL_VRP_FMT_VROOM, &p, &err), SL_EINVAL);
+	cr_assert_not_null(strstr(err.message, "co2e_g_per_km"), "%s", err.message);
+}
+
+/* Road matrices: build a graph of the Monaco extract with the route module,
+ * replace a VROOM problem's great-circle matrices by road distances and
+ * times, solve and check; a location far from any road is refused. */
+#include "samlast/route.h"
+
+Test(vrp, road_matrix_from_monaco_graph, .timeout = 120)
+{
+	const char *sd = getenv("SL_SHARED_DATA");
+	char pbf[1024], graph[256];
+	snprintf(pbf, sizeof pbf, "%s/osm/monaco.osm.pbf", sd ? sd : "");
+	if (!sd || access(pbf, R_OK))
+		cr_skip_test("../shared/data/osm/monaco.osm.pbf is absent (SL_SHARED_DATA): road matrix not tested");
+	snprintf(graph, sizeof graph, "/tmp/test_vrp_monaco_%d.graph", (int)getpid());
+	sl_route_profile *prof = NULL;
+	sl_error err = {0};
+	cr_assert_eq(sl_route_profile_load("van", &prof, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_route_graph_build(pbf, prof, graph, NULL, NULL, NULL, &err), 0, "%s", err.message);
+	sl_route_profile_free(prof);
+	sl_graph *g = NULL;
+	cr_assert_eq(sl_route_graph_open(graph, &g, &err), 0, "%s", err.message);
+	static const double pts[][2] = {{7.4197, 43.7311}, {7.4260, 43.7390}, {7.4128, 43.7275},
+		{7.4316, 43.7445}, {7.4230, 43.7355}};
+	sl_buf j = {0};
+	sl_buf_printf(&j, "{\"vehicles\":[{\"id\":1,\"start\":[%.4f,%.4f],\"end\":[%.4f,%.4f],\"capacity\":[10]}],\"jobs\":[",
+			pts[0][0], pts[0][1], pts[0][0], pts[0][1]);
+	for (int i = 1; i < 5; i++)
+		sl_buf_printf(&j, "%s{\"id\":%d,\"location\":[%.4f,%.4f],\"delivery\":[1],\"service\":120}", i > 1 ? "," : "",
+				i, pts[i][0], pts[i][1]);
+	sl_buf_puts(&j, "]}");
+	sl_vrp_problem *p = NULL;
+	cr_assert_eq(sl_vrp_read_mem(j.data, j.len, "monaco.json", SL_VRP_FMT_VROOM, &p, &err), 0, "%s", err.message);
+	cr_assert(p->has_lonlat);
+	int n = p->n_locations;
+	double *gc = malloc((size_t)n * n * sizeof *gc);
+	memcpy(gc, p->dist, (size_t)n * n * sizeof *gc);
+	cr_assert_eq(sl_vrp_problem_road_matrix(p, g, &err), 0, "%s", err.message);
+	int longer = 0;
+	for (int a = 0; a < n; a++)
+		for (int b = 0; b < n; b++) {
+			double d = p->dist[(size_t)a * n + b], t = p->dur[(size_t)a * n + b], h = gc[(size_t)a * n + b];
+			if (a == b || h < 1)
+				continue;
+			/* a road is never much shorter than the straight line (snapping moves a point by metres) */
+			cr_assert_gt(d, h - 150, "%d->%d road %f m, straight %f m", a, b, d, h);
+			cr_assert_gt(t, 0);
+			cr_assert_lt(d / t, 40, "%d->%d faster than 144 km/h", a, b);
+			longer += d > 1.05 * h;
+		}
+	cr_assert_gt(longer, 0, "road distances identical to the great-circle ones");
+	sl_vrp_solution *s = solve_it(p, SL_VRP_OBJ_DISTANCE, 300, 1, 1);
+	assert_checked(p, s, SL_VRP_OBJ_DISTANCE);
+	cr_assert_eq(s->n_unassigned, 0);
+	sl_vrp_solution_free(s);
+	sl_vrp_problem_free(p);
+	/* a job in Paris: no road of the Monaco graph nearby */
+	sl_buf_free(&j);
+	sl_buf_printf(&j, "{\"vehicles\":[{\"id\":1,\"start\":[7.4197,43.7311]}],\"jobs\":[{\"id\":1,\"location\":[2.35,48.85]}]}");
+	cr_assert_eq(sl_vrp_read_mem(j.data, j.len, "paris.json", SL_VRP_FMT_VROOM, &p, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_vrp_problem_road_matrix(p, g, &err), SL_EINVAL);
+	cr_assert_not_null(strstr(err.message, "location "), "%s", err.message);
+	cr_assert_not_null(strstr(err.message, "2.35"), "%s", err.message);
+	sl_vrp_problem_free(p);
+	/* index-based problems have no coordinates */
+	p = read_ok("vroom.json");
+	cr_assert_eq(sl_vrp_problem_road_matrix(p, g, &err), SL_EINVAL);
+	sl_vrp_problem_free(p);
+	/* the CLI: samlast solve FILE --graph G */
+	const char *bin = getenv("SAMLAST_BIN");
+	if (bin) {
+		char in[128], cmd[2048];
+		snprintf(in, sizeof in, "/tmp/test_vrp_monaco_%d.json", (int)getpid());
+		sl_buf_free(&j);
+		sl_buf_printf(&j, "{\"vehicles\":[{\"id\":1,\"start\":[7.4197,43.7311],\"end\":[7.4197,43.7311]}],"
+				  "\"jobs\":[{\"id\":1,\"location\":[7.4260,43.7390]},{\"id\":2,\"location\":[7.4128,43.7275]}]}");
+		FILE *f = fopen(in, "w");
+		cr_assert_not_null(f);
+		fwrite(j.data, 1, j.len, f);
+		fclose(f);
+		snprintf(cmd, sizeof cmd, "'%s' solve %s --graph %s --iterations 50 | grep -q '\"unassigned\":0'", bin, in, graph);
+		cr_assert_eq(system(cmd), 0, "%s", cmd);
+		remove(in);
+	}
+	sl_buf_free(&j);
+	free(gc);
+	sl_route_graph_close(g);
+	remove(graph);
+}
