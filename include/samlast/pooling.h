@@ -169,7 +169,7 @@ typedef struct sl_board_others {
 } sl_board_others;
 
 typedef struct sl_board_neighbour {
-	size_t site;             /* index into sites */
+	char ext[64], name[160]; /* the neighbouring site */
 	double distance_m;       /* great circle */
 } sl_board_neighbour;
 
