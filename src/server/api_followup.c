@@ -9,7 +9,8 @@
  * The figures and their visibility come from sl_followup_compute with the
  * caller as viewer: the city and admins see every unit and the city total,
  * a unit token its own sites, a supplier token only its own deliveries and
- * orders (the units it serves and its own total).  Baselines are set by the
+ * orders (the units it serves and its own total).  Answers are kept in the
+ * server's answer cache until the next import or baseline change.  Baselines are set by the
  * city and admins only; the library writes the audit_log row in the same
  * transaction as the change.  Bad input is a 400/404 problem, never a 500.
  */
@@ -67,6 +68,74 @@ static int parse_pct(const char *s, double *v)
 	char *end;
 	*v = strtod(s, &end);
 	return end != s && !*end && isfinite(*v) ? 0 : -1;
+}
+
+/* The answer cache (the server's, shared with the KPIs and ordering): a
+ * city answer for the whole year takes about 2 s.  Keyed by role,
+ * organisation and query; valid while no import has been committed and no
+ * baseline set (the version combines both newest ids). */
+static int cache_key(sv_req *r, char *key, size_t size)
+{
+	const char *keys[MAX_FU_ARGS + 1], *vals[MAX_FU_ARGS + 1];
+	size_t n = sv_args(r, keys, vals, MAX_FU_ARGS);
+	size_t kl = (size_t)snprintf(key, size, "followup|%d|%lld", (int)r->role, (long long)r->org_id);
+	for (size_t i = 0; i < n && i < MAX_FU_ARGS && kl < size; i++)
+		kl += (size_t)snprintf(key + kl, size - kl, "|%s=%s", keys[i], vals[i]);
+	return kl < size - 1;
+}
+
+static int64_t store_version(sl_store *st)
+{
+	int64_t v = -1;
+	if (sl_store_query_int64(st,
+	                         "SELECT (SELECT COALESCE(MAX(id), 0) FROM imports) * 4294967296 + "
+	                         "(SELECT COALESCE(MAX(id), 0) FROM followup_baselines)",
+	                         &v, NULL))
+		return -1;
+	return v;
+}
+
+static int cache_get(sl_server *srv, const char *key, int64_t version, sl_buf *out, int *csv)
+{
+	int found = 0;
+	pthread_mutex_lock(&srv->c_mu);
+	for (size_t i = 0; i < sizeof srv->cache / sizeof srv->cache[0]; i++) {
+		struct sv_cache_entry *e = &srv->cache[i];
+		if (e->body && e->version == version && !strcmp(e->key, key)) {
+			found = !sl_buf_append(out, e->body, e->len);
+			*csv = e->csv;
+			e->used = ++srv->cache_clock;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srv->c_mu);
+	return found;
+}
+
+static void cache_put(sl_server *srv, const char *key, int64_t version, const sl_buf *b, int csv)
+{
+	char *copy = malloc(b->len + 1);
+	if (!copy)
+		return; /* only a missed cache */
+	memcpy(copy, b->data, b->len + 1);
+	pthread_mutex_lock(&srv->c_mu);
+	struct sv_cache_entry *victim = &srv->cache[0];
+	for (size_t i = 0; i < sizeof srv->cache / sizeof srv->cache[0]; i++) {
+		if (!srv->cache[i].body) {
+			victim = &srv->cache[i];
+			break;
+		}
+		if (srv->cache[i].used < victim->used)
+			victim = &srv->cache[i];
+	}
+	free(victim->body);
+	snprintf(victim->key, sizeof victim->key, "%s", key);
+	victim->version = version;
+	victim->body = copy;
+	victim->len = b->len;
+	victim->csv = csv;
+	victim->used = ++srv->cache_clock;
+	pthread_mutex_unlock(&srv->c_mu);
 }
 
 static enum MHD_Result followup_get(sv_req *r)
@@ -131,14 +200,21 @@ static enum MHD_Result followup_get(sv_req *r)
 	sl_store *st = sv_store_borrow(r->srv, 1);
 	if (!st)
 		return sv_problem(r, 503, "the database is busy or unavailable; retry later", NULL);
+	char key[600];
+	int cacheable = cache_key(r, key, sizeof key);
+	int64_t version = cacheable ? store_version(st) : -1;
+	sl_buf b = {0};
+	int csv = strcmp(format, "json") != 0, cached_csv = 0;
+	if (version >= 0 && cache_get(r->srv, key, version, &b, &cached_csv)) {
+		sv_store_return(r->srv, st);
+		return sv_respond(r, 200, cached_csv ? "text/csv; charset=utf-8" : "application/json", &b);
+	}
 	sl_error err = {0};
 	sl_followup_result *res = NULL;
 	int rc = sl_followup_compute(st, &q, &res, &err);
 	sv_store_return(r->srv, st);
 	if (rc)
 		return sv_problem_code(r, rc, &err);
-	sl_buf b = {0};
-	int csv = strcmp(format, "json") != 0;
 	rc = csv ? sl_followup_write_csv(res, !strcmp(format, "csv-sv") ? ';' : ',', &b)
 	         : sl_followup_write_json(res, weeks, &b);
 	sl_followup_result_free(res);
@@ -146,6 +222,8 @@ static enum MHD_Result followup_get(sv_req *r)
 		sl_buf_free(&b);
 		return sv_problem_code(r, rc, &err);
 	}
+	if (version >= 0)
+		cache_put(r->srv, key, version, &b, csv);
 	return sv_respond(r, 200, csv ? "text/csv; charset=utf-8" : "application/json", &b);
 }
 

@@ -689,6 +689,13 @@ Test(followup_http, roles, .init = http_setup, .fini = http_teardown, .timeout =
 	             0);
 	cr_assert_eq(c, 2, "both API changes audited with their token");
 	sl_store_close(st);
+	/* the same query as at the start: a cached answer must not survive
+	 * a baseline change */
+	j = get_json(P, tok_city);
+	json_t *c1 = json_array_get(json_object_get(j, "units"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(c1, "unit")), "U1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(c1, "baseline"), "to")), "2025-01-19");
+	json_decref(j);
 	j = get_json(P "&unit=U1&weeks=0", tok_city);
 	json_t *u1 = json_array_get(json_object_get(j, "units"), 0);
 	cr_assert_null(json_object_get(u1, "weeks"));
