@@ -1056,7 +1056,7 @@ static int handover(ctx *c, int g, const int *sups, int ns, const int *members, 
 						delta = DIST(c, a, ppt) + DIST(c, ppt, b) - DIST(c, a, b) +
 						        DIST(c, x, dpt) + DIST(c, dpt, y) - DIST(c, x, y);
 					}
-					if (delta / 1000.0 >= best)
+					if (delta / 1000.0 - 2e-7 >= best)
 						continue;
 					nt = 0;
 					for (int k = 0; k <= h->n; k++) {
@@ -1067,9 +1067,16 @@ static int handover(ctx *c, int g, const int *sups, int ns, const int *members, 
 						if (k < h->n)
 							tmp[nt++] = h->s[k];
 					}
+					/* on a tie, prefer dropping next to another delivery at
+					 * the same site (one visit instead of two) */
+					int at = i == j ? i + 1 : j + 1, same = 0;
+					if (at > 0 && !tmp[at - 1].pick && c->d[tmp[at - 1].del].pt == dpt)
+						same = 1;
+					if (at + 1 < nt && !tmp[at + 1].pick && c->d[tmp[at + 1].del].pt == dpt)
+						same = 1;
 					double km;
-					if (route_eval(c, h->sup, tmp, nt, &km) && km - h->km < best) {
-						best = km - h->km;
+					if (route_eval(c, h->sup, tmp, nt, &km) && km - h->km - same * 1e-7 < best) {
+						best = km - h->km - same * 1e-7;
 						bq = q;
 						bi = i;
 						bj = j;

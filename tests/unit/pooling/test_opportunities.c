@@ -1,0 +1,641 @@
+/* test_opportunities.c — pooling opportunities (src/pooling/opportunities.c):
+ * a hand-checkable case (three suppliers, two units, all on the equator so
+ * every distance is R x Δλ x 1.3 and can be added up by hand) whose km,
+ * site visits and CO2e equal the hand calculation; capacities, time windows
+ * and temperature classes respected in the pooled tours (each one changes
+ * the answer to a second hand-computed value); what each viewer sees; days
+ * without candidates; bad queries; the CLI; and a routed case on the
+ * Monaco extract (skipped when ../shared/data is absent). */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "samlast/emissions.h"
+#include "samlast/pooling.h"
+#include "samlast/route.h"
+#include "samlast/store.h"
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static char db_path[256];
+
+static void exec_ok(sl_store *st, const char *sql)
+{
+	sl_error e;
+	cr_assert_eq(sl_store_exec(st, sql, &e), 0, "%s: %s", sql, e.message);
+}
+
+static sl_store *new_db(int n)
+{
+	snprintf(db_path, sizeof db_path, "/tmp/sl_opp_%d_%d.db", (int)getpid(), n);
+	char p[300];
+	unlink(db_path);
+	snprintf(p, sizeof p, "%s-wal", db_path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", db_path);
+	unlink(p);
+	sl_store *st = NULL;
+	sl_error e;
+	cr_assert_eq(sl_store_open(db_path, &st, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_migrate(st, &e), 0, "%s", e.message);
+	return st;
+}
+
+static void drop_db(sl_store *st)
+{
+	char p[300];
+	sl_store_close(st);
+	unlink(db_path);
+	snprintf(p, sizeof p, "%s-wal", db_path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", db_path);
+	unlink(p);
+}
+
+static void org(sl_store *st, int id, const char *kind, const char *ext, const char *name)
+{
+	char sql[400];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO organisations(id, ext_id, kind, name, updated_at, row_hash) "
+	         "VALUES (%d, '%s', '%s', '%s', 0, 'h')", id, ext, kind, name);
+	exec_ok(st, sql);
+}
+
+static void site(sl_store *st, int id, int org_id, const char *ext, const char *type, double lon,
+                 double lat)
+{
+	char sql[400];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, updated_at, "
+	         "row_hash) VALUES (%d, '%s', %d, 'Site %s', '%s', %.7f, %.7f, 0, 'h')",
+	         id, ext, org_id, ext, type, lon, lat);
+	exec_ok(st, sql);
+}
+
+/* A vehicle of supplier `sup` whose measured intensity is g_km (one trip
+ * of 100 km with its trip_emissions). */
+static void vehicle(sl_store *st, int id, int sup, double cap_kg, const char *temps, double g_km)
+{
+	char sql[600];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO vehicles(id, carrier_id, ext_id, vehicle_class, energy_carrier, "
+	         "capacity_kg, capacity_m3, temp_classes, updated_at, row_hash) VALUES "
+	         "(%d, %d, 'V%d', 'van_lt_3.5t', 'diesel_b7', %.1f, 10, '%s', 0, 'h')",
+	         id, sup, id, cap_kg, temps);
+	exec_ok(st, sql);
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO trips(id, carrier_id, ext_id, vehicle_id, start_at, local_day, "
+	         "distance_m, updated_at, row_hash) VALUES (%d, %d, 'T%d', %d, 0, 0, 100000, 0, 'h')",
+	         id, sup, id, id);
+	exec_ok(st, sql);
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO trip_emissions(trip_id, factor_set, factor_version, factor_id, method, "
+	         "quality, wtw_g, tkm, computed_at) VALUES (%d, 'x', '1', 'f', 'm', 'primary', %lld, "
+	         "1, 0)", id, (long long)llround(g_km * 100));
+	exec_ok(st, sql);
+}
+
+static int next_id = 1;
+
+static void delivery(sl_store *st, int sup, int site_id, int veh, int64_t day, double kg,
+                     int from_min, int to_min, const char *temp)
+{
+	char sql[700];
+	int id = next_id++;
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO deliveries(id, supplier_id, ext_id, site_id, vehicle_id, status, "
+	         "delivered_at, local_day, local_min, window_from_min, window_to_min, parcels, "
+	         "mass_kg, volume_m3, temp_class, updated_at, row_hash) VALUES "
+	         "(%d, %d, 'D%d', %d, %d, 'delivered', %lld, %lld, %d, %d, %d, 2, %.1f, 0.1, '%s', 0, "
+	         "'h')",
+	         id, sup, id, site_id, veh, (long long)day * 86400 + from_min * 60, (long long)day,
+	         from_min, from_min, to_min, kg, temp);
+	exec_ok(st, sql);
+}
+
+static int64_t day0(void)
+{
+	return sl_days_from_civil(2025, 3, 11);
+}
+
+/* km per degree of longitude on the equator, x the detour factor */
+static double deg_km(void)
+{
+	return 6371008.8 * M_PI / 180.0 * SL_EM_DETOUR_FACTOR / 1000.0;
+}
+
+/* Options of the hand case. */
+struct hand {
+	double cap_kg[3];
+	const char *vtemps[3];
+	const char *s2_temp;
+	int win[4][2];
+	int extra_suppliers; /* more suppliers delivering to U1 (roles) */
+};
+
+static struct hand hand_default(void)
+{
+	struct hand h = {{900, 900, 900},
+	                 {"ambient|chilled", "ambient|chilled", "ambient|chilled"},
+	                 "ambient",
+	                 {{480, 720}, {480, 720}, {480, 720}, {480, 720}},
+	                 0};
+	return h;
+}
+
+/* Suppliers A (id 10), B (11), C (12) with depots at longitude 0, 0.001,
+ * 0.002 on the equator; units U1 (org 20) at 0.100 and U2 (org 21) at
+ * 0.101.  A delivers to U1 and U2, B to U1, C to U2, 10 kg each.
+ * Intensities: A 300, B 200, C 400 g/km. */
+static sl_store *hand_case(int n, const struct hand *h)
+{
+	sl_store *st = new_db(n);
+	exec_ok(st, "BEGIN");
+	org(st, 1, "city", "CITY", "Staden");
+	org(st, 10, "supplier", "SUP-A", "Alfa Livs AB");
+	org(st, 11, "supplier", "SUP-B", "Beta Frukt AB");
+	org(st, 12, "supplier", "SUP-C", "Gamma Kyl AB");
+	org(st, 20, "unit", "UNIT-1", "Skolan");
+	org(st, 21, "unit", "UNIT-2", "Förskolan");
+	org(st, 22, "unit", "UNIT-9", "Elsewhere");
+	org(st, 30, "carrier", "CAR-1", "Frakt AB");
+	site(st, 100, 10, "D-A", "depot", 0.000, 0);
+	site(st, 101, 11, "D-B", "depot", 0.001, 0);
+	site(st, 102, 12, "D-C", "depot", 0.002, 0);
+	site(st, 200, 20, "U1", "school", 0.100, 0);
+	site(st, 201, 21, "U2", "preschool", 0.101, 0);
+	site(st, 202, 22, "U9", "school", 0.500, 0);
+	vehicle(st, 40, 10, h->cap_kg[0], h->vtemps[0], 300);
+	vehicle(st, 41, 11, h->cap_kg[1], h->vtemps[1], 200);
+	vehicle(st, 42, 12, h->cap_kg[2], h->vtemps[2], 400);
+	int64_t d = day0();
+	delivery(st, 10, 200, 40, d, 10, h->win[0][0], h->win[0][1], "ambient");
+	delivery(st, 10, 201, 40, d, 10, h->win[1][0], h->win[1][1], "ambient");
+	delivery(st, 11, 200, 41, d, 10, h->win[2][0], h->win[2][1], h->s2_temp);
+	delivery(st, 12, 201, 42, d, 10, h->win[3][0], h->win[3][1], "ambient");
+	for (int k = 0; k < h->extra_suppliers; k++) {
+		char ext[16], name[32];
+		snprintf(ext, sizeof ext, "SUP-X%d", k);
+		snprintf(name, sizeof name, "Extra %d AB", k);
+		org(st, 50 + k, "supplier", ext, name);
+		snprintf(ext, sizeof ext, "D-X%d", k);
+		site(st, 150 + k, 50 + k, ext, "depot", 0.003 + 0.001 * k, 0);
+		vehicle(st, 60 + k, 50 + k, 900, "ambient", 250);
+		delivery(st, 50 + k, 200, 60 + k, d, 10, 480, 720, "ambient");
+	}
+	exec_ok(st, "COMMIT");
+	return st;
+}
+
+static sl_pooling_opportunities *run(sl_store *st, sl_pooling_viewer_kind kind, int64_t org_id)
+{
+	sl_opp_query q;
+	sl_opp_query_init(&q);
+	q.day = day0();
+	q.viewer.kind = kind;
+	q.viewer.org_id = org_id;
+	sl_pooling_opportunities *r = NULL;
+	sl_error e;
+	sl_error_clear(&e);
+	int rc = sl_pooling_opportunities_compute(st, &q, &r, &e);
+	cr_assert_eq(rc, 0, "compute: %s", e.message);
+	cr_assert_not_null(r);
+	return r;
+}
+
+/* Every pooled tour: load within capacity at every stop, arrivals within
+ * windows at deliveries, every temperature class one the vehicle may
+ * carry. */
+static void check_tours(const sl_pooling_opportunity *o)
+{
+	for (size_t t = 0; t < o->n_tours; t++) {
+		const sl_opp_tour *x = &o->tours[t];
+		for (size_t k = 0; k < x->n_stops; k++) {
+			const sl_opp_stop *s = &o->stops[x->first_stop + k];
+			cr_assert_leq(s->load_kg, x->cap_kg + 1e-9, "tour of %s over capacity at stop %zu",
+			              x->supplier, k);
+			cr_assert_geq(s->load_kg, -1e-9);
+			cr_assert(x->temp_ok & (1u << s->temp), "tour of %s carries temp %d it may not",
+			          x->supplier, s->temp);
+			if (!s->pickup) {
+				cr_assert_geq(s->arrival_min, s->window_from_min, "early at %s", s->place);
+				cr_assert_leq(s->arrival_min, s->window_to_min, "late at %s", s->place);
+			}
+		}
+	}
+}
+
+static int json_has(const sl_pooling_opportunities *r, const char *needle)
+{
+	sl_buf b = {0};
+	cr_assert_eq(sl_pooling_opportunities_json(r, &b), 0);
+	int has = strstr(b.data, needle) != NULL;
+	sl_buf_free(&b);
+	return has;
+}
+
+/* ---- the hand calculation ------------------------------------------------ */
+
+Test(opportunities, hand_case_equals_hand_calculation)
+{
+	struct hand h = hand_default();
+	sl_store *st = hand_case(1, &h);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+	double k = deg_km();
+	cr_assert_eq(r->n, 1, "one opportunity (got %zu)", r->n);
+	cr_assert_str_eq(r->distance_basis, "great_circle_x1.3");
+	const sl_pooling_opportunity *o = &r->items[0];
+	/* before: A 0→0.100→0.101→0 = 0.202°, B 2×0.099°, C 2×0.099° */
+	cr_assert_float_eq(o->km_before, 0.598 * k, 1e-3, "km before %.4f vs %.4f", o->km_before,
+	                   0.598 * k);
+	/* after: one tour 0→0.001→0.002→0.100→0.101→0 = 0.202° */
+	cr_assert_float_eq(o->km_after, 0.202 * k, 1e-3, "km after %.4f vs %.4f", o->km_after,
+	                   0.202 * k);
+	cr_assert_float_eq(o->km_before - o->km_after, 0.396 * k, 1e-3);
+	cr_assert_eq(o->visits_before, 4);
+	cr_assert_eq(o->visits_after, 2);
+	cr_assert_eq(o->deliveries, 4);
+	cr_assert_eq(o->n_suppliers, 3);
+	cr_assert_eq(o->n_sites, 2);
+	/* CO2e: B's and C's tours go; A's tour stays as long */
+	cr_assert_float_eq(o->co2e_before_g, (0.202 * 300 + 0.198 * 200 + 0.198 * 400) * k, 1.0);
+	cr_assert_float_eq(o->co2e_before_g - o->co2e_after_g, 0.198 * 600 * k, 1.0,
+	                   "CO2e saved %.1f g vs %.1f g", o->co2e_before_g - o->co2e_after_g,
+	                   0.198 * 600 * k);
+	cr_assert_str_eq(o->co2e_quality, "vehicle");
+	cr_assert_str_eq(o->model, "handover");
+	cr_assert_eq(o->handed_over, 2);
+	cr_assert_eq(o->n_tours, 1);
+	cr_assert_str_eq(o->tours[0].supplier, "SUP-A");
+	cr_assert_float_eq(o->tours[0].km, 0.202 * k, 1e-3);
+	check_tours(o);
+	cr_assert_eq(o->n_parties, 3);
+	cr_assert_float_eq(r->km_saved, 0.396 * k, 1e-3);
+	cr_assert_eq(r->visits_removed, 2);
+	cr_assert(json_has(r, "\"km_saved\":57.24"), "the JSON carries the saving");
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+Test(opportunities, capacity_respected)
+{
+	/* 25 kg vehicles: no tour may carry more than two deliveries, so the
+	 * best plan is two tours of 0.202° and 0.200° */
+	struct hand h = hand_default();
+	h.cap_kg[0] = h.cap_kg[1] = h.cap_kg[2] = 25;
+	sl_store *st = hand_case(2, &h);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+	double k = deg_km();
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_float_eq(o->km_after, 0.402 * k, 1e-3, "km after %.4f vs %.4f", o->km_after,
+	                   0.402 * k);
+	cr_assert_gt(o->n_tours, 0);
+	check_tours(o);
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+Test(opportunities, temperature_respected)
+{
+	/* B's delivery is frozen and only B's vehicle can carry frozen goods:
+	 * the single shared tour must be B's, D-B→D-A→D-C→U1→U2→D-B = 0.202° */
+	struct hand h = hand_default();
+	h.s2_temp = "frozen";
+	h.vtemps[0] = "ambient";
+	h.vtemps[1] = "ambient|chilled|frozen";
+	h.vtemps[2] = "ambient";
+	sl_store *st = hand_case(3, &h);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+	double k = deg_km();
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_float_eq(o->km_after, 0.202 * k, 1e-3, "km after %.4f", o->km_after);
+	cr_assert_str_eq(o->model, "shared_trip");
+	cr_assert_eq(o->n_tours, 1);
+	cr_assert_str_eq(o->tours[0].supplier, "SUP-B");
+	cr_assert_float_eq(o->co2e_after_g, 0.202 * 200 * k, 1.0);
+	check_tours(o);
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+Test(opportunities, time_windows_split_and_respected)
+{
+	/* A delivers early, B and C in the afternoon: A is not part of any
+	 * group; B hands its goods to C (D-C→D-B→U1→U2→D-C = 0.200°) */
+	struct hand h = hand_default();
+	h.win[0][0] = h.win[1][0] = 360;
+	h.win[0][1] = h.win[1][1] = 420;
+	h.win[2][0] = h.win[3][0] = 780;
+	h.win[2][1] = h.win[3][1] = 840;
+	sl_store *st = hand_case(4, &h);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+	double k = deg_km();
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_eq(o->n_suppliers, 2);
+	cr_assert_eq(o->deliveries, 2);
+	cr_assert_float_eq(o->km_before, 0.396 * k, 1e-3);
+	cr_assert_float_eq(o->km_after, 0.200 * k, 1e-3, "km after %.4f", o->km_after);
+	cr_assert_eq(o->window_from_min, 780);
+	check_tours(o);
+	for (size_t s = 0; s < o->n_stops; s++)
+		cr_assert_str_neq(o->stops[s].supplier, "SUP-A");
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+/* ---- days without candidates --------------------------------------------- */
+
+Test(opportunities, no_candidates_no_items)
+{
+	struct hand h = hand_default();
+	sl_store *st = hand_case(5, &h);
+	/* the next day is empty */
+	sl_opp_query q;
+	sl_opp_query_init(&q);
+	q.day = day0() + 1;
+	sl_pooling_opportunities *r = NULL;
+	sl_error e;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), 0, "%s", e.message);
+	cr_assert_eq(r->n, 0);
+	cr_assert_eq(r->candidates, 0);
+	cr_assert(json_has(r, "\"opportunities\":[]"));
+	sl_pooling_opportunities_free(r);
+	/* a day with one supplier only: deliveries but no candidate */
+	exec_ok(st, "DELETE FROM deliveries WHERE supplier_id <> 10");
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(r->n, 0);
+	cr_assert_eq(r->candidates, 0);
+	sl_buf b = {0};
+	cr_assert_eq(sl_pooling_opportunities_table(r, &b), 0);
+	cr_assert(strstr(b.data, "no pooling opportunities"));
+	sl_buf_free(&b);
+	sl_pooling_opportunities_free(r);
+	/* cancelled rows do not count */
+	exec_ok(st, "DELETE FROM deliveries");
+	delivery(st, 10, 200, 40, day0(), 10, 480, 720, "ambient");
+	delivery(st, 11, 200, 41, day0(), 10, 480, 720, "ambient");
+	exec_ok(st, "UPDATE deliveries SET status = 'cancelled' WHERE supplier_id = 11");
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(r->n, 0);
+	cr_assert_eq(r->candidates, 0);
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+Test(opportunities, bad_queries)
+{
+	struct hand h = hand_default();
+	sl_store *st = hand_case(6, &h);
+	sl_opp_query q;
+	sl_opp_query_init(&q);
+	sl_pooling_opportunities *r = NULL;
+	sl_error e;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), SL_EINVAL, "no day");
+	q.day = day0();
+	q.days = 0;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), SL_EINVAL);
+	q.days = 32;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), SL_EINVAL);
+	q.days = 1;
+	q.radius_m = -1;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), SL_EINVAL);
+	q.radius_m = 1000;
+	q.iterations = 0;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), SL_EINVAL);
+	cr_assert_null(r);
+	drop_db(st);
+}
+
+/* ---- who sees what ------------------------------------------------------- */
+
+Test(opportunities, roles)
+{
+	struct hand h = hand_default();
+	sl_store *st = hand_case(7, &h);
+	/* a supplier: itself by name; the two others are fewer than three,
+	 * so not even an aggregate; no tours (they name depots) */
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_SUPPLIER, 10);
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_eq(o->n_parties, 1);
+	cr_assert_str_eq(o->parties[0].ext, "SUP-A");
+	cr_assert(o->parties[0].self);
+	cr_assert(o->others_suppressed);
+	cr_assert_eq(o->others_suppliers, 0);
+	cr_assert_eq(o->n_tours, 0);
+	cr_assert(!json_has(r, "SUP-B") && !json_has(r, "SUP-C"));
+	cr_assert(!json_has(r, "Beta") && !json_has(r, "Gamma") && !json_has(r, "D-B"));
+	cr_assert(json_has(r, "\"suppressed\":true"));
+	/* the savings themselves are shown */
+	cr_assert_gt(o->km_before - o->km_after, 1);
+	sl_pooling_opportunities_free(r);
+	/* B sees only U1 (where it delivers), not U2 */
+	r = run(st, SL_VIEWER_SUPPLIER, 11);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->items[0].n_visible_sites, 1);
+	cr_assert_str_eq(r->items[0].sites[0].ext, "U1");
+	cr_assert(!json_has(r, "SUP-A") && !json_has(r, "\"U2\""));
+	sl_pooling_opportunities_free(r);
+	/* a unit: its own site; the three suppliers as an aggregate */
+	r = run(st, SL_VIEWER_UNIT, 21);
+	cr_assert_eq(r->n, 1);
+	o = &r->items[0];
+	cr_assert_eq(o->n_visible_sites, 1);
+	cr_assert_str_eq(o->sites[0].ext, "U2");
+	cr_assert_eq(o->n_parties, 0);
+	cr_assert_eq(o->others_suppliers, 3);
+	cr_assert_eq(o->others_deliveries, 4);
+	cr_assert(!json_has(r, "SUP-"));
+	sl_pooling_opportunities_free(r);
+	/* a unit elsewhere, a supplier not involved, a carrier, the public:
+	 * nothing */
+	r = run(st, SL_VIEWER_UNIT, 22);
+	cr_assert_eq(r->n, 0);
+	sl_pooling_opportunities_free(r);
+	exec_ok(st, "INSERT INTO organisations(id, ext_id, kind, name, updated_at, row_hash) "
+	            "VALUES (13, 'SUP-D', 'supplier', 'Delta', 0, 'h')");
+	r = run(st, SL_VIEWER_SUPPLIER, 13);
+	cr_assert_eq(r->n, 0);
+	sl_pooling_opportunities_free(r);
+	r = run(st, SL_VIEWER_CARRIER, 30);
+	cr_assert_eq(r->n, 0);
+	sl_pooling_opportunities_free(r);
+	r = run(st, SL_VIEWER_PUBLIC, 0);
+	cr_assert_eq(r->n, 0);
+	cr_assert(!json_has(r, "SUP-"));
+	sl_pooling_opportunities_free(r);
+	/* the city: everyone by name, with the tours */
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert(json_has(r, "Beta Frukt AB") && json_has(r, "\"tours\""));
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+Test(opportunities, supplier_sees_aggregate_of_three_or_more)
+{
+	struct hand h = hand_default();
+	h.extra_suppliers = 2; /* A, B, C + X0, X1 at U1 */
+	sl_store *st = hand_case(8, &h);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_SUPPLIER, 10);
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_eq(o->n_parties, 1);
+	cr_assert(!o->others_suppressed);
+	cr_assert_eq(o->others_suppliers, 4);
+	cr_assert_eq(o->others_deliveries, 4);
+	cr_assert_float_eq(o->others_mass_kg, 40, 1e-9);
+	cr_assert(!json_has(r, "SUP-X0") && !json_has(r, "Extra"));
+	sl_pooling_opportunities_free(r);
+	/* deterministic: the same answer twice */
+	sl_buf a = {0}, b = {0};
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(sl_pooling_opportunities_json(r, &a), 0);
+	sl_pooling_opportunities_free(r);
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(sl_pooling_opportunities_json(r, &b), 0);
+	cr_assert_str_eq(a.data, b.data);
+	for (size_t i = 0; i < r->n; i++)
+		check_tours(&r->items[i]);
+	sl_pooling_opportunities_free(r);
+	sl_buf_free(&a);
+	sl_buf_free(&b);
+	drop_db(st);
+}
+
+/* ---- the CLI ------------------------------------------------------------- */
+
+static int cli(const char *args, char *out, size_t out_size)
+{
+	const char *bin = getenv("SAMLAST_BIN");
+	if (!bin)
+		cr_skip_test("SAMLAST_BIN is not set");
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	size_t n = fread(out, 1, out_size - 1, p);
+	out[n] = 0;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(opportunities_cli, runs_and_refuses)
+{
+	struct hand h = hand_default();
+	sl_store *st = hand_case(9, &h);
+	sl_store_close(st);
+	static char out[65536];
+	char args[600];
+	cr_assert_eq(cli("pooling --help", out, sizeof out), 0);
+	cr_assert(strstr(out, "usage: samlast pooling"));
+	snprintf(args, sizeof args, "pooling --db %s --date 2025-03-11 --format json", db_path);
+	cr_assert_eq(cli(args, out, sizeof out), 0, "%s", out);
+	cr_assert(strstr(out, "\"distance_basis\":\"great_circle_x1.3\""), "%s", out);
+	cr_assert(strstr(out, "\"km_saved\":57.24"), "%s", out);
+	snprintf(args, sizeof args, "pooling --db %s --date 2025-03-11 --as SUP-A", db_path);
+	cr_assert_eq(cli(args, out, sizeof out), 0, "%s", out);
+	cr_assert(strstr(out, "SUP-A") && !strstr(out, "SUP-B"), "%s", out);
+	snprintf(args, sizeof args, "pooling --db %s --date 2025-03-12", db_path);
+	cr_assert_eq(cli(args, out, sizeof out), 0, "%s", out);
+	cr_assert(strstr(out, "no pooling opportunities"), "%s", out);
+	snprintf(args, sizeof args, "pooling --db %s --date 2025-13-40", db_path);
+	cr_assert_eq(cli(args, out, sizeof out), 2, "%s", out);
+	snprintf(args, sizeof args, "pooling --db %s --date 2025-03-11 --days 40", db_path);
+	cr_assert_eq(cli(args, out, sizeof out), 2, "%s", out);
+	snprintf(args, sizeof args, "pooling --db %s --date 2025-03-11 --as NOBODY", db_path);
+	cr_assert_eq(cli(args, out, sizeof out), 1, "%s", out);
+	cr_assert(strstr(out, "NOBODY"), "%s", out);
+	cr_assert_eq(cli("pooling --date 2025-03-11 --db /nonexistent/x.db", out, sizeof out), 3,
+	             "%s", out);
+	cr_assert_eq(cli("pooling --db x.db", out, sizeof out), 2, "%s", out);
+	unlink(db_path);
+}
+
+/* ---- on a road graph: Monaco --------------------------------------------- */
+
+static sl_graph *monaco(char *path, size_t n)
+{
+	const char *sd = getenv("SL_SHARED_DATA");
+	char pbf[1024];
+	snprintf(pbf, sizeof pbf, "%s/osm/monaco.osm.pbf", sd ? sd : "");
+	if (!sd || access(pbf, R_OK) != 0)
+		cr_skip_test("../shared/data/osm/monaco.osm.pbf is absent (SL_SHARED_DATA): routed case "
+		             "skipped");
+	snprintf(path, n, "/tmp/sl_opp_monaco_%d.graph", (int)getpid());
+	sl_route_profile *p = NULL;
+	sl_error e;
+	cr_assert_eq(sl_route_profile_load("van", &p, &e), 0, "%s", e.message);
+	int rc = sl_route_graph_build(pbf, p, path, NULL, NULL, NULL, &e);
+	sl_route_profile_free(p);
+	cr_assert_eq(rc, 0, "%s", e.message);
+	sl_graph *g = NULL;
+	cr_assert_eq(sl_route_graph_open(path, &g, &e), 0, "%s", e.message);
+	return g;
+}
+
+Test(opportunities_graph, monaco_routed, .timeout = 120)
+{
+	char gpath[128];
+	sl_graph *g = monaco(gpath, sizeof gpath);
+	sl_store *st = new_db(10);
+	exec_ok(st, "BEGIN");
+	org(st, 10, "supplier", "SUP-A", "Alfa");
+	org(st, 11, "supplier", "SUP-B", "Beta");
+	org(st, 12, "supplier", "SUP-C", "Gamma");
+	org(st, 20, "unit", "UNIT-1", "Skolan");
+	/* depots in Fontvieille, units in Monte-Carlo */
+	site(st, 100, 10, "D-A", "depot", 7.4155, 43.7290);
+	site(st, 101, 11, "D-B", "depot", 7.4165, 43.7300);
+	site(st, 102, 12, "D-C", "depot", 7.4175, 43.7295);
+	site(st, 200, 20, "U1", "school", 7.4270, 43.7395);
+	site(st, 201, 20, "U2", "school", 7.4285, 43.7405);
+	vehicle(st, 40, 10, 900, "ambient", 300);
+	vehicle(st, 41, 11, 900, "ambient", 200);
+	vehicle(st, 42, 12, 900, "ambient", 400);
+	int64_t d = day0();
+	delivery(st, 10, 200, 40, d, 10, 480, 720, "ambient");
+	delivery(st, 11, 200, 41, d, 10, 480, 720, "ambient");
+	delivery(st, 12, 201, 42, d, 10, 480, 720, "ambient");
+	exec_ok(st, "COMMIT");
+	sl_opp_query q;
+	sl_opp_query_init(&q);
+	q.day = d;
+	q.graph = g;
+	sl_pooling_opportunities *r = NULL, *gc = NULL;
+	sl_error e;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), 0, "%s", e.message);
+	cr_assert_str_eq(r->distance_basis, "road_graph");
+	cr_assert_eq(r->points_off_graph, 0);
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_eq(o->n_suppliers, 3);
+	cr_assert_gt(o->km_before, o->km_after);
+	cr_assert_lt(o->visits_after, o->visits_before);
+	check_tours(o);
+	/* road distances are not the great-circle fallback */
+	q.graph = NULL;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &gc, &e), 0, "%s", e.message);
+	cr_assert_eq(gc->n, 1);
+	cr_assert(fabs(gc->items[0].km_before - o->km_before) > 0.05, "road %.3f vs fallback %.3f",
+	          o->km_before, gc->items[0].km_before);
+	/* the as-is tours on the road are at least the straight line */
+	double crow = 0;
+	crow += 2 * sl_route_haversine_m(7.4155, 43.7290, 7.4270, 43.7395);
+	crow += 2 * sl_route_haversine_m(7.4165, 43.7300, 7.4270, 43.7395);
+	crow += 2 * sl_route_haversine_m(7.4175, 43.7295, 7.4285, 43.7405);
+	cr_assert_geq(o->km_before * 1000, crow * 0.999);
+	sl_pooling_opportunities_free(gc);
+	sl_pooling_opportunities_free(r);
+	sl_route_graph_close(g);
+	unlink(gpath);
+	drop_db(st);
+}
