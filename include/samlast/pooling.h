@@ -657,15 +657,16 @@ typedef struct sl_followup_result {
 
 /* Compute the follow-up for q->viewer: the city sees every receiving unit
  * (sites of organisations of kind 'unit') and the total; a unit viewer its
- * own sites (no total); a supplier viewer every unit, with only its own
- * deliveries and orders counted (the KPI module's supplier filter), and
- * its own total; public and carrier viewers get SL_EPERM.  With q->unit
+ * own sites (no total); a supplier viewer the units it delivered to or
+ * ordered for (in the period or in their baselines), with only its own
+ * deliveries and orders counted (the KPI module's supplier filter), and its
+ * own total; public and carrier viewers get SL_EPERM.  With q->unit
  * only that unit.  Without a period and without any delivered row the
- * result is the current week, empty.  The total's baseline is the city-wide default.  *out is
- * the caller's (sl_followup_result_free).  Errors: SL_EINVAL (bad period,
- * to before from, only one of them), SL_ENOTFOUND (unknown unit, a unit the
- * viewer may not see), SL_EPERM,
- * SL_ESTORE, SL_ENOMEM. */
+ * result is the current week, empty.  The total's baseline is the
+ * city-wide default.  *out is the caller's (sl_followup_result_free).
+ * Errors: SL_EINVAL (bad period, to before from, only one of them, targets
+ * out of range), SL_ENOTFOUND (unknown unit, a unit the viewer may not
+ * see), SL_EPERM, SL_ESTORE, SL_ENOMEM. */
 int sl_followup_compute(sl_store *st, const sl_followup_query *q, sl_followup_result **out,
                         sl_error *err);
 
