@@ -208,6 +208,11 @@ typedef struct sl_board {
  * SL_EINVAL (bad query), SL_ESTORE, SL_ENOMEM.  Free with sl_board_free. */
 int sl_board_compute(sl_store *st, const sl_board_query *q, sl_board **out, sl_error *err);
 
+/* The viewer an organisation (ext id) sees the board as: its kind decides
+ * (city, unit, supplier, carrier; 'other' is refused with SL_EPERM).
+ * SL_ENOTFOUND when unknown. */
+int sl_board_viewer_for(sl_store *st, const char *org_ext, sl_pooling_viewer *v, sl_error *err);
+
 /* The board as JSON (docs/pooling.md); 0 or SL_ENOMEM. */
 int sl_board_write_json(const sl_board *b, sl_buf *out);
 

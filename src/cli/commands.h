@@ -40,5 +40,8 @@ int cmd_ordering(int argc, char **argv);
 int cmd_pooling(int argc, char **argv);
 int cmd_followup(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_announce(int argc, char **argv);
+int cmd_board(int argc, char **argv);
+int cmd_share(int argc, char **argv);
 
 #endif

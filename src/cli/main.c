@@ -30,6 +30,9 @@ static const struct command commands[] = {
 	{"pooling", cmd_pooling, "pooling opportunities with routed savings (visits, km, CO2e)"},
 	{"followup", cmd_followup, "follow the pilot targets week by week per unit against the baseline"},
 	{"baseline", cmd_baseline, "set or show the follow-up's baseline periods (per unit, city default)"},
+	{"announce", cmd_announce, "announce planned deliveries; confirm them against the actual delivery"},
+	{"board", cmd_board, "the groupage board of a day: deliveries per site, pooling candidates"},
+	{"share", cmd_share, "opt-in sharing on the board: grant, revoke, list"},
 };
 
 static void usage(FILE *out)

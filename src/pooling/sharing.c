@@ -284,3 +284,27 @@ int sl_share_list(sl_store *st, const char *org_ext, int history, sl_share **out
 	}
 	return 0;
 }
+
+int sl_board_viewer_for(sl_store *st, const char *org_ext, sl_pooling_viewer *v, sl_error *err)
+{
+	char kind[16];
+	int64_t id;
+	int rc = sl_board_org(st, org_ext, &id, kind, err);
+	if (rc)
+		return rc;
+	v->org_id = id;
+	if (!strcmp(kind, "city")) {
+		v->kind = SL_VIEWER_CITY;
+		v->org_id = 0;
+	} else if (!strcmp(kind, "unit")) {
+		v->kind = SL_VIEWER_UNIT;
+	} else if (!strcmp(kind, "supplier")) {
+		v->kind = SL_VIEWER_SUPPLIER;
+	} else if (!strcmp(kind, "carrier")) {
+		v->kind = SL_VIEWER_CARRIER;
+	} else {
+		return sl_error_set(err, SL_EPERM, "'%.64s' is a %s; the board has no view for it", org_ext,
+		                    kind);
+	}
+	return 0;
+}
