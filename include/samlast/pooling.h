@@ -338,9 +338,12 @@ typedef struct sl_pooling_opportunities {
  * announced rows (cancelled rows are ignored), for q->viewer: the city sees
  * everything with names; a supplier only the opportunities it is part of,
  * itself by name, other suppliers by name only when they opted in to share
- * with it, else as an aggregate over at least SL_POOLING_MIN_SUPPLIERS other
- * suppliers (suppressed below that); a unit only opportunities at its own
- * sites, suppliers as such aggregates; carriers and the public get none.
+ * with it (open grants in pooling_shares, read on every call), else as an
+ * aggregate over at least SL_POOLING_MIN_SUPPLIERS other suppliers
+ * (suppressed below that); a unit only opportunities at its own sites,
+ * suppliers as such aggregates; a carrier the opportunities of suppliers
+ * that share with it (those by name, the rest as aggregates); the public
+ * none.  Only the city gets the pooled tours (they name depots).
  * The computation always covers the whole city; the viewer only filters.
  * A day without candidates gives no items.  *out is owned by the caller
  * (sl_pooling_opportunities_free).  Errors: SL_EINVAL (bad query),

@@ -154,6 +154,8 @@ typedef struct ctx {
 	size_t ntour, captour, nstop, capstop;
 	struct ctour { size_t item; sl_opp_tour t; } *tour;
 	sl_opp_stop *stop;
+	int64_t *sharers;     /* organisations sharing with the viewer */
+	size_t nsharers;
 } ctx;
 
 static int oom(sl_error *err)
@@ -1548,14 +1550,46 @@ static int do_day(ctx *c, int64_t day)
 
 /* ---- the viewer ---------------------------------------------------------- */
 
-/* Has `owner` opted in to share its identity and rows with `viewer`?  The
- * sharing grants are the board's (schema/0006_pooling.sql); until that
- * table exists nobody has opted in. */
-static int shared_with(ctx *c, int64_t owner, int64_t viewer)
+/* Load who has opted in to share with the viewer: open grants in the
+ * board's pooling_shares (schema/0006_pooling.sql), read on every call so a
+ * revoked grant stops counting at once.  A store without the table (older
+ * schema) has no grants. */
+static int load_sharers(ctx *c)
 {
-	(void)c;
-	(void)owner;
-	(void)viewer;
+	const sl_pooling_viewer *v = &c->q->viewer;
+	if (v->kind != SL_VIEWER_SUPPLIER && v->kind != SL_VIEWER_CARRIER)
+		return 0;
+	int64_t has = 0;
+	int rc = sl_store_query_int64(c->st,
+	                              "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+	                              "name = 'pooling_shares'", &has, c->err);
+	if (rc < 0 || !has)
+		return rc < 0 ? rc : 0;
+	sl_stmt *s = NULL;
+	if ((rc = sl_store_prepare(c->st,
+	                           "SELECT DISTINCT owner_id FROM pooling_shares WHERE grantee_id = ?1 "
+	                           "AND revoked_at IS NULL ORDER BY owner_id", &s, c->err)) < 0)
+		return rc;
+	sl_stmt_bind_int64(s, 1, v->org_id);
+	while ((rc = sl_stmt_step(s, c->err)) == 1) {
+		int64_t *x = realloc(c->sharers, (c->nsharers + 1) * sizeof *x);
+		if (!x) {
+			sl_stmt_free(s);
+			return oom(c->err);
+		}
+		c->sharers = x;
+		c->sharers[c->nsharers++] = sl_stmt_int64(s, 0);
+	}
+	sl_stmt_free(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Has `owner` opted in to share its identity and rows with the viewer? */
+static int shared_with(const ctx *c, int64_t owner)
+{
+	for (size_t i = 0; i < c->nsharers; i++)
+		if (c->sharers[i] == owner)
+			return 1;
 	return 0;
 }
 
@@ -1595,6 +1629,9 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 		} else if (vw->kind == SL_VIEWER_UNIT) {
 			for (size_t k = m0; k < m; k++)
 				visible |= c->site[c->mem[k].site].org_id == vw->org_id;
+		} else if (vw->kind == SL_VIEWER_CARRIER) {
+			for (size_t k = m0; k < m; k++)
+				visible |= shared_with(c, c->s[c->mem[k].sup].id);
 		}
 		if (!visible)
 			continue;
@@ -1627,9 +1664,11 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 			const struct member *e = &c->mem[k];
 			const struct site *si = &c->site[e->site];
 			const struct sup *su = &c->s[e->sup];
+			int sharing = (vw->kind == SL_VIEWER_SUPPLIER || vw->kind == SL_VIEWER_CARRIER) &&
+			              shared_with(c, su->id);
 			int site_ok = vw->kind == SL_VIEWER_CITY ||
 			              (vw->kind == SL_VIEWER_UNIT && si->org_id == vw->org_id) ||
-			              (vw->kind == SL_VIEWER_SUPPLIER && e->sup == self_sup);
+			              (vw->kind == SL_VIEWER_SUPPLIER && e->sup == self_sup) || sharing;
 			if (site_ok) {
 				size_t j;
 				for (j = 0; j < r->n_visible_sites && strcmp(r->sites[j].ext, si->ext); j++)
@@ -1641,8 +1680,7 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 				}
 				r->sites[j].deliveries += e->dels;
 			}
-			int named = vw->kind == SL_VIEWER_CITY || e->sup == self_sup ||
-			            (vw->kind == SL_VIEWER_SUPPLIER && shared_with(c, su->id, vw->org_id));
+			int named = vw->kind == SL_VIEWER_CITY || e->sup == self_sup || sharing;
 			if (named) {
 				size_t j;
 				for (j = 0; j < r->n_parties && strcmp(r->parties[j].ext, su->ext); j++)
@@ -1705,8 +1743,10 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 	if (!rc)
 		rc = load_static(&c);
 	/* carriers and the public see nothing: compute nothing for them */
+	if (!rc)
+		rc = load_sharers(&c);
 	int sees = q->viewer.kind == SL_VIEWER_CITY || q->viewer.kind == SL_VIEWER_SUPPLIER ||
-	           q->viewer.kind == SL_VIEWER_UNIT;
+	           q->viewer.kind == SL_VIEWER_UNIT || (q->viewer.kind == SL_VIEWER_CARRIER && c.nsharers);
 	for (int64_t d = q->day; !rc && sees && d < q->day + q->days; d++) {
 		rc = do_day(&c, d);
 		free_day(&c);
@@ -1800,6 +1840,7 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 	free(c.mem);
 	free(c.tour);
 	free(c.stop);
+	free(c.sharers);
 	if (rc) {
 		sl_pooling_opportunities_free(res);
 		return rc;

@@ -511,6 +511,38 @@ Test(opportunities, supplier_sees_aggregate_of_three_or_more)
 	drop_db(st);
 }
 
+Test(opportunities, opt_in_sharing_names_and_revoke_hides)
+{
+	struct hand h = hand_default();
+	sl_store *st = hand_case(11, &h);
+	sl_board_actor actor = {"cli", 0, 0, "cli"};
+	sl_error e;
+	/* B shares with A: A now sees B by name (C stays hidden) */
+	cr_assert_eq(sl_share_grant(st, "SUP-B", "SUP-A", "test", &actor, NULL, &e), 0, "%s",
+	             e.message);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_SUPPLIER, 10);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->items[0].n_parties, 2);
+	cr_assert(json_has(r, "Beta Frukt AB") && !json_has(r, "SUP-C"));
+	sl_pooling_opportunities_free(r);
+	/* a carrier sees what its customers shared with it, and nothing else */
+	r = run(st, SL_VIEWER_CARRIER, 30);
+	cr_assert_eq(r->n, 0);
+	sl_pooling_opportunities_free(r);
+	cr_assert_eq(sl_share_grant(st, "SUP-C", "CAR-1", NULL, &actor, NULL, &e), 0, "%s", e.message);
+	r = run(st, SL_VIEWER_CARRIER, 30);
+	cr_assert_eq(r->n, 1);
+	cr_assert(json_has(r, "SUP-C") && !json_has(r, "SUP-A") && !json_has(r, "SUP-B"));
+	sl_pooling_opportunities_free(r);
+	/* revoked: gone at once */
+	cr_assert_eq(sl_share_revoke(st, "SUP-B", "SUP-A", &actor, &e), 0, "%s", e.message);
+	r = run(st, SL_VIEWER_SUPPLIER, 10);
+	cr_assert_eq(r->items[0].n_parties, 1);
+	cr_assert(!json_has(r, "Beta") && !json_has(r, "SUP-B"));
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
 /* ---- the CLI ------------------------------------------------------------- */
 
 static int cli(const char *args, char *out, size_t out_size)
