@@ -11,7 +11,8 @@
  * socket, reading each answer by its Content-Length and checking that it
  * is a 200 with "code":"Ok".
  *
- * Measured: single routes (overview=false; overview=full; steps=true),
+ * Measured: single routes (overview=false; overview=full; steps=true;
+ * alternatives=true),
  * median and p99 over PAIRS; tables of 100 and 1000 points (all × all),
  * median of several requests.  Each figure also in-process (handler only:
  * parsing, query, JSON) to separate the engine from HTTP. */
@@ -197,8 +198,9 @@ int main(int argc, char **argv)
 	if (!ctx || !s || !lat || !target)
 		return 1;
 	snaps(g, &rng, s, 2 * pairs);
-	static const char *variants[] = {"overview=false", "overview=full", "steps=true"};
-	for (int v = 0; v < 3; v++)
+	static const char *variants[] = {"overview=false", "overview=full", "steps=true",
+	                                 "alternatives=true&overview=false"};
+	for (int v = 0; v < 4; v++)
 		for (int http = 0; http < 2; http++) {
 			size_t bytes = 0;
 			for (size_t i = 0; i < pairs; i++) {
