@@ -1,7 +1,12 @@
 /* test_route.c — the route module: profile and tag parsing, hand-made OSM
- * fixtures (one-way, turn restrictions, truck limits, access=destination,
- * barrier, island), CH against plain Dijkstra on Monaco, matrices, bad
- * input, corrupt graph files and the OSRM-compatible handler.
+ * fixtures (one-way, turn restrictions via a node and via a way, truck
+ * limits, access=destination, barrier, island, a grid edge case found by
+ * fuzzing), CH against plain Dijkstra on Monaco and on the via-way
+ * fixture, matrices, alternatives, bad input (junk, truncated or hostile
+ * PBF, unsupported XML encodings), corrupt graph files and the
+ * OSRM-compatible handler (error codes, UTF-8 answers, the context pool
+ * under threads).  The OSRM API over HTTP is tested in
+ * tests/unit/server/test_osrm_http.c.
  *
  * The Monaco graph is built once per test binary: Criterion runs each test
  * in a child of one runner process, so the file is keyed by that parent's
