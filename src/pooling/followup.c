@@ -15,7 +15,8 @@
  * The only figure counted here is realised pooling, which the KPI module
  * does not have: a delivery (one supplier at one site on one day, the KPI
  * module's unit of counting) whose trip also carried delivered rows of
- * another supplier (ISSUE7.md).
+ * another supplier, or that confirmed an announcement the board marked as
+ * pooled (ISSUE7.md).
  *
  * Visibility: the KPI module's supplier filter gives a supplier only its own
  * deliveries and orders; a unit sees its own sites; the city everything.
@@ -518,7 +519,8 @@ static int compute_baselines(fu_ctx *c, int has_default, int64_t dfrom, int64_t 
 
 /* Realised pooling per unit and week: deliveries (supplier, site, day) of
  * which a row travelled on a trip that also carried another supplier's
- * delivered rows. */
+ * delivered rows, or confirmed an announcement that the board marked as
+ * pooled (announcement_matches.pooled, schema/0006_pooling.sql). */
 static int compute_pooled(fu_ctx *c, sl_error *err)
 {
 	sl_followup_result *r = c->r;
@@ -527,9 +529,10 @@ static int compute_pooled(fu_ctx *c, sl_error *err)
 	         "SELECT site_id, wk, COUNT(*) FROM ("
 	         " SELECT d.site_id, (d.local_day + 3) / 7 AS wk"
 	         " FROM deliveries d WHERE d.status = 'delivered' AND d.local_day BETWEEN ?1 AND ?2 %s"
-	         " AND d.trip_id IN (SELECT x.trip_id FROM deliveries x WHERE x.status = 'delivered'"
+	         " AND (d.trip_id IN (SELECT x.trip_id FROM deliveries x WHERE x.status = 'delivered'"
 	         "  AND x.trip_id IS NOT NULL AND x.local_day BETWEEN ?1 - 1 AND ?2 + 1"
 	         "  GROUP BY x.trip_id HAVING COUNT(DISTINCT x.supplier_id) >= 2)"
+	         "  OR d.id IN (SELECT m.delivery_id FROM announcement_matches m WHERE m.pooled = 1))"
 	         " GROUP BY d.site_id, d.supplier_id, d.local_day) GROUP BY site_id, wk",
 	         c->supplier[0] ? "AND d.supplier_id = (SELECT id FROM organisations WHERE ext_id = ?3)" : "");
 	sl_stmt *s;

@@ -323,6 +323,21 @@ Test(followup, target_status)
 Test(followup, realised_pooling_counted_per_unit_and_week)
 {
 	sl_store *st = open_db();
+	/* the board marks a confirmed announcement as pooled: S20's delivery
+	 * to U3 on Tuesday of week 6 (no trip), matched to an announcement */
+	char sql[600];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO deliveries(id, supplier_id, ext_id, site_id, status, delivered_at, local_day, "
+	         "local_min, updated_at, row_hash) VALUES (9000, 20, 'A1', 3, 'announced', %lld, %lld, 600, 0, 'h');"
+	         "INSERT INTO announcement_matches(announcement_id, delivery_id, matched_at, matched_by, pooled) "
+	         "SELECT 9000, id, 0, 'test', 1 FROM deliveries WHERE site_id = 3 AND local_day = %lld "
+	         "AND status = 'delivered'",
+	         (long long)(D0 + 36) * 86400, (long long)(D0 + 36), (long long)(D0 + 36));
+	exec_ok(st, sql);
+	int64_t matched = 0;
+	sl_error me;
+	cr_assert_eq(sl_store_query_int64(st, "SELECT COUNT(*) FROM announcement_matches", &matched, &me), 0);
+	cr_assert_eq(matched, 1);
 	sl_followup_query q = period_query();
 	sl_followup_result *r = compute(st, &q);
 	const sl_followup_unit *u1 = unit_of(r, "U1"), *u2 = unit_of(r, "U2"), *u3 = unit_of(r, "U3");
@@ -331,11 +346,12 @@ Test(followup, realised_pooling_counted_per_unit_and_week)
 		 * the Monday trip carries S20 only */
 		cr_expect_eq(u1->weeks[w].pooled, w < 4 ? 0 : 2, "U1 week %zu", w);
 		cr_expect_eq(u2->weeks[w].pooled, w == 7 ? 1 : 0, "U2 week %zu", w);
-		cr_expect_eq(u3->weeks[w].pooled, w == 7 ? 1 : 0, "U3 week %zu", w);
+		cr_expect_eq(u3->weeks[w].pooled, w == 7 || w == 5 ? 1 : 0, "U3 week %zu", w);
 		cr_expect_eq(r->total.weeks[w].pooled, u1->weeks[w].pooled + u2->weeks[w].pooled + u3->weeks[w].pooled);
 	}
 	cr_assert_eq(u1->pooled, 8);
-	cr_assert_eq(r->total.pooled, 10);
+	cr_assert_eq(r->total.pooled, 11);
+	cr_assert_eq(u3->weeks[5].deliveries, 1, "the announced row itself is not counted");
 	sl_followup_result_free(r);
 	sl_store_close(st);
 }
