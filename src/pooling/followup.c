@@ -1032,9 +1032,30 @@ static int table_num(sl_buf *b, double v, int width, int dec)
 	return sl_buf_printf(b, " %*.*f", width, dec, v);
 }
 
+/* Append s cut and padded to `width` characters (UTF-8 aware: never cuts
+ * a character in two). */
+static int put_cell(sl_buf *b, const char *s, int width)
+{
+	size_t bytes = 0;
+	int chars = 0;
+	while (s[bytes] && chars < width) {
+		bytes++;
+		while (((unsigned char)s[bytes] & 0xC0) == 0x80)
+			bytes++;
+		chars++;
+	}
+	int rc = sl_buf_append(b, s, bytes);
+	for (; chars < width; chars++)
+		rc |= sl_buf_putc(b, ' ');
+	return rc;
+}
+
 static int table_row(const sl_followup_unit *u, sl_buf *b)
 {
-	int rc = sl_buf_printf(b, "%-12.12s %-28.28s %-11s", u->unit, u->name, sl_followup_status_name(u->status));
+	int rc = put_cell(b, u->unit, 12);
+	rc |= sl_buf_putc(b, ' ');
+	rc |= put_cell(b, u->name, 28);
+	rc |= sl_buf_printf(b, " %-11s", sl_followup_status_name(u->status));
 	rc |= table_num(b, u->has_baseline ? u->baseline_deliveries_per_week : NAN, 8, 2);
 	rc |= table_num(b, u->recent_deliveries_per_week, 8, 2);
 	rc |= table_num(b, u->recent_change_pct, 8, 1);
