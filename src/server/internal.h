@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 
+#include "samlast/pooling.h"
 #include "samlast/route.h"
 #include "samlast/server.h"
 
@@ -132,6 +133,14 @@ int sv_resource_known(const char *name);
 enum MHD_Result sv_api_pooling(sv_req *r, const char *sub);
 enum MHD_Result sv_api_ordering(sv_req *r, const char *sub);
 enum MHD_Result sv_api_followup(sv_req *r, const char *sub);
+/* /api/v1/pooling/opportunities[/...] (api_opportunities.c), called by
+ * sv_api_pooling's dispatcher. */
+enum MHD_Result sv_api_opportunities(sv_req *r);
+/* The board's viewer for the caller's role (admin/city -> city, unit,
+ * supplier; carrier has no token role yet).  -1 (v->kind public) when the
+ * caller may not see the groupage place at all (public, or a unit/supplier
+ * token without an organisation). */
+int sv_viewer(const sv_req *r, sl_pooling_viewer *v);
 
 /* Uploads (upload.c). */
 int sv_upload_begin(sv_req *r, const char *kind, sl_error *err);
