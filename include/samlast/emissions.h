@@ -45,6 +45,16 @@ typedef enum {
 	SL_EM_DEFAULT = 2,  /* tonne-km x default intensity */
 } sl_em_quality;
 
+/* How a figure was computed (ISO 14083 data hierarchy).  The quality of a
+ * figure follows its method, except that a vehicle class mapped to another
+ * class's consumption (a vehicle default with status mapped_assumption) is
+ * computed by consumption but reported as SL_EM_DEFAULT quality. */
+typedef enum {
+	SL_EM_BY_FUEL = 0,        /* measured fuel/energy, or given totals */
+	SL_EM_BY_CONSUMPTION = 1, /* distance x modelled consumption */
+	SL_EM_BY_INTENSITY = 2,   /* tonne-km x default intensity */
+} sl_em_method;
+
 /* "primary", "modelled" or "default". */
 const char *sl_emissions_quality_name(sl_em_quality q);
 
@@ -79,6 +89,8 @@ typedef struct {
 	int64_t energy_kj;
 	double tkm;
 	sl_em_quality quality;
+	sl_em_method method;
+	int assumption; /* 1: a mapped_assumption vehicle default was used */
 } sl_em_figures;
 
 /* Compute one trip with `set` (for the store's recompute and the importer).
@@ -100,6 +112,10 @@ typedef struct {
 	int64_t deliveries_unresolved;    /* no figure: on a failed trip, or trip-less */
 	int64_t by_quality[3];            /* trips by sl_em_quality */
 	int64_t trips_vendor_example;     /* default was a vendor example: not for reporting */
+	int64_t deliveries_by_quality[3]; /* deliveries with a figure, by sl_em_quality */
+	int64_t deliveries_by_method[3];  /* deliveries with a figure, by sl_em_method */
+	int64_t deliveries_assumption;    /* ... of which used a mapped_assumption default */
+	int64_t deliveries_unknown_class; /* trip-less, no vehicle: class "unknown" used */
 	char first_problem[512];          /* first trip/delivery that got no figure */
 } sl_em_recompute_stats;
 
@@ -113,11 +129,36 @@ typedef struct {
  * class and carrier; each delivery's SFD is the great-circle distance from
  * the trip's origin site (else the supplier's depot) to the delivery's site
  * x SL_EM_DETOUR_FACTOR.  Deliveries without a trip get the default
- * intensity of their vehicle's class x tkm from the supplier's depot when
- * both are known; otherwise they are counted as unresolved.  A trip that
+ * intensity of their vehicle's class x tkm from the supplier's depot (a
+ * delivery without a vehicle uses the set's vehicle class "unknown", an
+ * assumption the set documents); without mass or depot they are counted as
+ * unresolved.  A trip that
  * cannot be computed (no data, gap default, missing mass) is counted, not
  * fatal.  Errors: SL_ESTORE, SL_ENOMEM. */
 int sl_emissions_recompute(struct sl_store *st, const sl_emissions_set *set,
                            sl_em_recompute_stats *stats, sl_error *err);
+
+/* Recompute only what is stale, for use right after an import (same rules
+ * and outputs as sl_emissions_recompute otherwise).  Stale: a trip without
+ * emissions, computed with another factor set or version, or whose figure is
+ * not newer (updated_at, in seconds) than the trip, its vehicle, its origin
+ * site or one of its deliveries or their sites; a trip one of whose
+ * allocated deliveries has moved to another trip or been cancelled; a
+ * trip-less delivery in the same state.  Figures of cancelled deliveries are
+ * removed.  Runs in one transaction; called inside the importer's open
+ * transaction it nests (sl_store_begin counts), so a failure undoes the
+ * whole import.  `stats` counts only what was recomputed.  Errors:
+ * SL_ESTORE, SL_ENOMEM. */
+int sl_emissions_recompute_stale(struct sl_store *st, const sl_emissions_set *set,
+                                 sl_em_recompute_stats *stats, sl_error *err);
+
+/* For importers (CLI and HTTP upload): load the factor set `factors` (NULL:
+ * the default) and run sl_emissions_recompute_stale, inside the caller's
+ * transaction if one is open.  Returns 0; SL_ENOTFOUND when the factor set
+ * is not installed (nothing was changed: the caller may warn and commit, a
+ * later recompute catches up); SL_EINVAL for a malformed set; otherwise the
+ * recompute's errors (the caller should roll back). */
+int sl_emissions_refresh(struct sl_store *st, const char *factors, sl_em_recompute_stats *stats,
+                         sl_error *err);
 
 #endif

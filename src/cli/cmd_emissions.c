@@ -16,11 +16,12 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: samlast emissions calc FILE.json [--factors NAME]\n"
-	    "       samlast emissions recompute --db FILE [--factors NAME]\n\n"
+	    "       samlast emissions recompute --db FILE [--factors NAME] [--stale]\n\n"
 	    "ISO 14083 / GLEC emissions (see docs/emissions.md).\n\n"
 	    "  calc FILE.json   compute a self-contained transport chain (trips, shipments,\n"
 	    "                   hubs; '-' reads stdin) and print the results as JSON\n"
 	    "  recompute        compute every trip and delivery of the database\n"
+	    "  --stale          only what changed since it was last computed (as after an import)\n"
 	    "  --factors NAME   factor set: data/emissions/NAME or a directory (default se-seed)\n"
 	    "  --db FILE        the database (default $SAMLAST_DB)\n");
 }
@@ -46,17 +47,19 @@ int cmd_emissions(int argc, char **argv)
 	static const struct option opts[] = {{"factors", required_argument, 0, 'f'},
 	                                     {"db", required_argument, 0, 'd'},
 	                                     {"help", no_argument, 0, 'h'},
+	                                     {"stale", no_argument, 0, 's'},
 	                                     {0, 0, 0, 0}};
 	const char *factors = NULL, *db = NULL, *sub;
-	int c;
+	int c, stale = 0;
 	if (argc < 2 || cli_is_help(argv[1])) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EX_USAGE_ : EX_OK_;
 	}
 	sub = argv[1];
 	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "f:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, argv + 1, "f:d:hs", opts, NULL)) != -1) {
 		switch (c) {
+		case 's': stale = 1; break;
 		case 'f': factors = optarg; break;
 		case 'd': db = optarg; break;
 		case 'h': usage(stdout); return EX_OK_;
@@ -111,7 +114,8 @@ int cmd_emissions(int argc, char **argv)
 		if ((rc = sl_emissions_set_load(factors, &set, &err)) != 0 ||
 		    (rc = sl_store_open(db, &st, &err)) != 0 ||
 		    (rc = sl_store_migrate(st, &err)) != 0 ||
-		    (rc = sl_emissions_recompute(st, set, &rs, &err)) != 0) {
+		    (rc = (stale ? sl_emissions_recompute_stale : sl_emissions_recompute)(st, set, &rs,
+		                                                                         &err)) != 0) {
 			cli_print_error(&err);
 			sl_store_close(st);
 			sl_emissions_set_free(set);
@@ -129,6 +133,18 @@ int cmd_emissions(int argc, char **argv)
 		       "trip, %lld without a figure\n",
 		       (long long)rs.deliveries_on_trips, (long long)rs.deliveries_default,
 		       (long long)rs.deliveries_unresolved);
+		printf("deliveries by quality: primary %lld, modelled %lld, default %lld\n",
+		       (long long)rs.deliveries_by_quality[SL_EM_PRIMARY],
+		       (long long)rs.deliveries_by_quality[SL_EM_MODELLED],
+		       (long long)rs.deliveries_by_quality[SL_EM_DEFAULT]);
+		printf("deliveries by path: measured fuel %lld, distance x modelled consumption %lld, "
+		       "tkm x default intensity %lld; %lld of them through a mapped vehicle class "
+		       "(assumption, reported as default), %lld without a vehicle (class "
+		       "\"unknown\")\n",
+		       (long long)rs.deliveries_by_method[SL_EM_BY_FUEL],
+		       (long long)rs.deliveries_by_method[SL_EM_BY_CONSUMPTION],
+		       (long long)rs.deliveries_by_method[SL_EM_BY_INTENSITY],
+		       (long long)rs.deliveries_assumption, (long long)rs.deliveries_unknown_class);
 		printf("distances: no road graph used; shortest feasible distance = great-circle "
 		       "x %.1f detour factor\n",
 		       SL_EM_DETOUR_FACTOR);

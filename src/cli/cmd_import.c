@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "samlast/emissions.h"
 #include "samlast/ledger.h"
 
 #define SHOW_ERRORS 100
@@ -198,6 +199,20 @@ int cmd_import(int argc, char **argv)
 			break;
 		}
 	}
+	/* emissions of what the batch touched, in the same transaction */
+	sl_em_recompute_stats es = {0};
+	int em_ran = 0;
+	if (!status && (o.kind == SL_KIND_SITES || o.kind == SL_KIND_VEHICLES ||
+	                o.kind == SL_KIND_TRIPS || o.kind == SL_KIND_DELIVERIES)) {
+		rc = sl_emissions_refresh(st, NULL, &es, &err);
+		if (rc == SL_ENOTFOUND)
+			fprintf(stderr, "samlast import: warning: emissions not computed: %s\n", err.message);
+		else if (rc) {
+			cli_print_error(&err);
+			status = cli_exit_code(rc);
+		} else
+			em_ran = 1;
+	}
 	if (status) {
 		sl_store_rollback(st);
 		fprintf(stderr, "samlast import: nothing was imported; the database is unchanged\n");
@@ -207,6 +222,11 @@ int cmd_import(int argc, char **argv)
 	} else {
 		printf("%s: %ld inserted, %ld updated, %ld unchanged, %ld rejected\n", kind, ins, upd,
 		       same, rej);
+		if (em_ran)
+			printf("emissions: %lld trips and %lld deliveries recomputed, %lld without a figure\n",
+			       (long long)(es.trips_done + es.trips_failed),
+			       (long long)(es.deliveries_on_trips + es.deliveries_default),
+			       (long long)es.deliveries_unresolved);
 		/* keep the planner's statistics fresh after a large batch */
 		if (ins + upd >= 1000 && sl_store_optimize(st, &err))
 			fprintf(stderr, "samlast import: warning: statistics not refreshed: %s\n", err.message);

@@ -46,8 +46,11 @@ typedef struct {
 	int64_t wtw, ttw, kj;
 	em_q tkm;
 	sl_em_quality q;
+	sl_em_method method;
+	int assumption; /* a mapped_assumption vehicle default was used */
 	char label[160];
 	const char *status;
+	const em_vdefault *vd; /* vehicle default used (modelled or default), or NULL */
 } em_res;
 
 static int unit_ok(const char *u)
@@ -215,6 +218,7 @@ static int compute_trip(const sl_emissions_set *s, em_trip *t, em_res *r, const 
 			const em_vdefault *v = vdefault(s, t, 1);
 			if (!v)
 				goto fallback;
+			r->vd = v;
 			ce = v->c_empty;
 			cl = v->c_loaded;
 			cu = v->unit;
@@ -260,7 +264,21 @@ static int compute_trip(const sl_emissions_set *s, em_trip *t, em_res *r, const 
 		if ((rc = convert(t, &t->fac, fuel, cu, &units, name, err)) != 0)
 			return rc;
 		r->q = SL_EM_MODELLED;
-		return factor_figures(t, units, r, name, err);
+		r->method = SL_EM_BY_CONSUMPTION;
+		if ((rc = factor_figures(t, units, r, name, err)) != 0)
+			return rc;
+		if (r->vd) {
+			/* a class mapped to another class's consumption is an assumption:
+			 * its figure is reported as default-quality data */
+			r->status = r->vd->status;
+			r->assumption = !strcmp(r->vd->status, "mapped_assumption");
+			if (r->assumption)
+				r->q = SL_EM_DEFAULT;
+			snprintf(r->label, sizeof r->label, "%s x %s/%s (%s)", t->fac.id,
+			         r->vd->vclass, r->vd->fuel[0] ? r->vd->fuel : "any",
+			         r->vd->status);
+		}
+		return 0;
 	}
 fallback : {
 	const em_vdefault *v = vdefault(s, t, 0);
@@ -279,6 +297,9 @@ fallback : {
 	if (t->temp && strcmp(v->status, "temp_controlled") != 0)
 		up = em_q_div(em_q_int(112), em_q_int(100), &ovf); /* GLEC +12 % reefer */
 	r->q = SL_EM_DEFAULT;
+	r->method = SL_EM_BY_INTENSITY;
+	r->vd = v;
+	r->assumption = !strcmp(v->status, "mapped_assumption");
 	r->has_wtw = 1;
 	r->wtw = em_q_round(em_q_mul(em_q_mul(r->tkm, v->wtw, &ovf), up, &ovf), &ovf);
 	if (v->has_ttw) {
@@ -286,7 +307,8 @@ fallback : {
 		r->ttw = em_q_round(em_q_mul(em_q_mul(r->tkm, v->ttw, &ovf), up, &ovf), &ovf);
 	}
 	r->status = v->status;
-	snprintf(r->label, sizeof r->label, "%s/%s (%s)", v->vclass, v->fuel, v->status);
+	snprintf(r->label, sizeof r->label, "%s/%s (%s)", v->vclass, v->fuel[0] ? v->fuel : "any",
+	         v->status);
 	return ovf ? sl_error_at(err, SL_EINVAL, name, t->line, t->col, "numbers too large") : 0;
 }
 }
@@ -390,6 +412,8 @@ static int allocate(const em_trip *t, const em_res *r, sl_em_figures *sh, const 
 		int ovf = 0;
 		memset(&sh[i], 0, sizeof sh[i]);
 		sh[i].quality = r->q;
+		sh[i].method = r->method;
+		sh[i].assumption = r->assumption;
 		sh[i].has_wtw = r->has_wtw;
 		sh[i].has_ttw = r->has_ttw;
 		sh[i].has_energy = r->has_mj;
@@ -827,13 +851,15 @@ static int do_trip(ctx *c, em_trip *t, sl_buf *b)
 	else
 		sl_buf_puts(b, "null");
 	sl_buf_printf(b, ",\"method\":\"%s\",\"quality\":\"%s\"",
-	              r.q == SL_EM_DEFAULT    ? "tkm_x_default_intensity"
-	              : r.q == SL_EM_MODELLED ? "distance_x_modelled_consumption"
-	              : t->has_direct         ? "given_totals"
-	                                      : "measured_fuel",
+	              r.method == SL_EM_BY_INTENSITY     ? "tkm_x_default_intensity"
+	              : r.method == SL_EM_BY_CONSUMPTION ? "distance_x_modelled_consumption"
+	              : t->has_direct                    ? "given_totals"
+	                                                 : "measured_fuel",
 	              sl_emissions_quality_name(r.q));
+	if (r.assumption)
+		sl_buf_puts(b, ",\"assumption\":true");
 	sl_buf_puts(b, ",\"factor\":");
-	if (r.q == SL_EM_DEFAULT) {
+	if (r.method == SL_EM_BY_INTENSITY) {
 		sl_buf_puts(b, "{\"vehicle_default\":");
 		sl_buf_json_string(b, r.label);
 		sl_buf_puts(b, ",\"status\":");
@@ -845,6 +871,17 @@ static int do_trip(ctx *c, em_trip *t, sl_buf *b)
 		sl_buf_puts(b, "null");
 	} else {
 		put_factor(b, &t->fac);
+	}
+	if (r.method == SL_EM_BY_CONSUMPTION && r.vd) {
+		sl_buf_puts(b, ",\"vehicle_default\":{\"class\":");
+		sl_buf_json_string(b, r.vd->vclass);
+		sl_buf_puts(b, ",\"fuel\":");
+		sl_buf_json_string(b, r.vd->fuel);
+		sl_buf_puts(b, ",\"status\":");
+		sl_buf_json_string(b, r.vd->status);
+		sl_buf_puts(b, ",\"source\":");
+		sl_buf_json_string(b, r.vd->source);
+		sl_buf_puts(b, "}");
 	}
 	put_g(b, "wtw_g", r.has_wtw, r.wtw);
 	put_g(b, "ttw_g", r.has_ttw, r.ttw);
@@ -1112,6 +1149,8 @@ int sl_emissions_trip(const sl_emissions_set *set, const sl_em_trip_in *in, sl_e
 	trip_out->energy_kj = r.kj;
 	trip_out->tkm = (double)r.tkm.n / (double)r.tkm.d;
 	trip_out->quality = r.q;
+	trip_out->method = r.method;
+	trip_out->assumption = r.assumption;
 	if (factor_id && factor_id_size)
 		snprintf(factor_id, factor_id_size, "%s", r.label);
 	(void)ovf;

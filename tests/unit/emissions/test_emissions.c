@@ -500,7 +500,7 @@ Test(factors, empty_cells_are_absent_and_sets_are_named)
 	char dir[512];
 	sl_emissions_set *s = load_set(NULL);
 	cr_assert_str_eq(sl_emissions_set_name(s), "se-seed");
-	cr_assert_str_eq(sl_emissions_set_version(s), "2026-11-28");
+	cr_assert_str_eq(sl_emissions_set_version(s), "2026-11-29");
 	sl_emissions_set_free(s);
 	set_path(dir, sizeof dir);
 	s = load_set(dir);
@@ -588,14 +588,19 @@ Test(recompute, small_store_idempotent)
 	    0, "%s", e.message);
 	for (int run = 0; run < 2; run++) {
 		cr_assert_eq(sl_emissions_recompute(st, set, &rs, &e), 0, "%s", e.message);
-		cr_assert_eq(rs.trips_done, 1);
-		cr_assert_eq(rs.trips_failed, 1); /* the gap class without fuel */
+		cr_assert_eq(rs.trips_done, 2);
+		cr_assert_eq(rs.trips_failed, 0);
 		cr_assert_eq(rs.by_quality[SL_EM_PRIMARY], 1);
-		cr_assert_eq(rs.deliveries_on_trips, 2);
-		cr_assert_eq(rs.deliveries_default, 1); /* d3: van default from the depot */
-		cr_assert_eq(rs.deliveries_unresolved,
-		             2); /* d4: no vehicle; d5: on the failed trip */
-		cr_assert(strstr(rs.first_problem, "no default available"), "%s", rs.first_problem);
+		/* t2: no fuel, 30 km x the DESNZ-derived rigid 3.5-7.5 t consumption */
+		cr_assert_eq(rs.by_quality[SL_EM_MODELLED], 1);
+		cr_assert_eq(rs.deliveries_on_trips, 3);
+		cr_assert_eq(rs.deliveries_default, 2); /* d3: van default; d4: class "unknown" */
+		cr_assert_eq(rs.deliveries_unknown_class, 1);
+		cr_assert_eq(rs.deliveries_unresolved, 0);
+		cr_assert_eq(rs.deliveries_by_quality[SL_EM_PRIMARY], 2);
+		cr_assert_eq(rs.deliveries_by_quality[SL_EM_MODELLED], 1);
+		cr_assert_eq(rs.deliveries_by_quality[SL_EM_DEFAULT], 2);
+		cr_assert_eq(rs.first_problem[0], 0, "%s", rs.first_problem);
 		cr_assert_eq(sl_store_query_int64(
 		                 st, "SELECT wtw_g FROM trip_emissions WHERE trip_id=1", &v, &e),
 		             0);
@@ -628,7 +633,24 @@ Test(recompute, small_store_idempotent)
 			cr_assert_eq(v, first_sum, "recompute is not idempotent");
 		cr_assert_eq(
 		    sl_store_query_int64(st, "SELECT COUNT(*) FROM delivery_emissions", &v, &e), 0);
-		cr_assert_eq(v, 3);
+		cr_assert_eq(v, 5);
+		/* by hand: 30 km x (6.422 + (7.539 - 6.422) x 0.43) MJ/km = 207.0693 MJ
+		 * x 80.4 g/MJ (sea2016_diesel_mk1_mj) = 16648.37 g */
+		cr_assert_eq(sl_store_query_int64(st,
+		                                  "SELECT wtw_g FROM trip_emissions WHERE trip_id=2"
+		                                  " AND quality='modelled'"
+		                                  " AND method='distance_x_modelled_consumption'"
+		                                  " AND abs(energy_mj - 207.069) < 0.0005",
+		                                  &v, &e),
+		             0, "%s", e.message);
+		cr_assert_eq(v, 16648);
+		cr_assert_eq(sl_store_query_int64(st,
+		                                  "SELECT COUNT(*) FROM delivery_emissions"
+		                                  " WHERE delivery_id=4 AND quality='default'"
+		                                  " AND factor_id LIKE 'unknown/%mapped_assumption%'",
+		                                  &v, &e),
+		             0);
+		cr_assert_eq(v, 1);
 	}
 	sl_store_close(st);
 	sl_emissions_set_free(set);
