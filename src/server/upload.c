@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "samlast/emissions.h"
 #include "samlast/ledger.h"
 #include "internal.h"
 
@@ -78,6 +79,18 @@ static void *import_thread(void *arg)
 				 u->res.rows, u->res.inserted, u->res.updated, u->res.unchanged,
 				 u->res.rejected);
 			rc = sv_audit(u->st, u->req, "import", u->kind, ids, detail, &u->err);
+		}
+		/* emissions of what the batch touched, in the same transaction
+		 * (no factor set installed: committed without, a recompute catches up) */
+		if (!rc && u->res.committed &&
+		    (u->opts.kind == SL_KIND_SITES || u->opts.kind == SL_KIND_VEHICLES ||
+		     u->opts.kind == SL_KIND_TRIPS || u->opts.kind == SL_KIND_DELIVERIES)) {
+			sl_em_recompute_stats es;
+			rc = sl_emissions_refresh(u->st, NULL, &es, &e2);
+			if (rc == SL_ENOTFOUND)
+				rc = 0;
+			else if (rc)
+				u->err = e2;
 		}
 		if (!rc)
 			rc = sl_store_commit(u->st, &u->err);
