@@ -447,6 +447,22 @@ static enum MHD_Result handle(sv_req *r)
 	}
 }
 
+/* An OSRM-style path "/{service}/v{N}/..." (lower-case service, a version
+ * number): handed to the OSRM handler, which answers unknown services and
+ * versions with OSRM's InvalidService / InvalidVersion. */
+static int osrm_like(const char *p)
+{
+	const char *q = p + 1;
+	while (*q >= 'a' && *q <= 'z')
+		q++;
+	if (q == p + 1 || q[0] != '/' || q[1] != 'v' || q[2] < '0' || q[2] > '9')
+		return 0;
+	q += 2;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	return *q == '/';
+}
+
 static int classify(const char *p)
 {
 	if (!strcmp(p, "/healthz"))
@@ -489,8 +505,7 @@ static int classify(const char *p)
 	}
 	if (!strncmp(p, "/api/", 5))
 		return RT_OTHER;
-	if (!strncmp(p, "/route/v1/", 10) || !strncmp(p, "/table/v1/", 10) ||
-	    !strncmp(p, "/nearest/v1/", 12))
+	if (osrm_like(p))
 		return RT_OSRM;
 	return RT_STATIC;
 }

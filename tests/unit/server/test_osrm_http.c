@@ -628,6 +628,9 @@ Test(osrm_http, error_codes_and_statuses)
 	expect_error(R A, "InvalidOptions");
 	expect_error(R A ";" "13.5,56.04", "NoSegment");
 	expect_error("/table/v1/driving/" A ";" "13.5,56.04", "NoSegment");
+	/* other services and versions reach the handler and get OSRM's codes */
+	expect_error("/match/v1/driving/" A ";" B, "InvalidService");
+	expect_error("/route/v2/driving/" A ";" B, "InvalidVersion");
 	/* a route with more than SL_ROUTE_OSRM_MAX_ROUTE_POINTS coordinates */
 	size_t cap = 20 * (SL_ROUTE_OSRM_MAX_ROUTE_POINTS + 2);
 	char *big = malloc(cap);
