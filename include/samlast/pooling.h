@@ -244,7 +244,7 @@ typedef struct sl_opp_query {
 	const struct sl_emissions_set *emissions; /* NULL: the default set */
 	double radius_m;             /* neighbouring units (default 1000) */
 	int window_slack_min;        /* windows this close count as overlapping (60) */
-	long iterations;             /* per vrp solve (default 1500) */
+	long iterations;             /* per vrp solve (default 500) */
 	uint64_t seed;               /* vrp seed (default 1); same seed, same answer */
 	sl_pooling_viewer viewer;    /* whose view (default: city) */
 } sl_opp_query;

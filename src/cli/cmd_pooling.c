@@ -32,7 +32,7 @@ static void usage(FILE *out)
 	        "                   (default: the city, everything)\n"
 	        "  --radius M       neighbouring units within M metres (default 1000)\n"
 	        "  --slack MIN      windows this close count as overlapping (default 60)\n"
-	        "  --iterations N   VRP iterations per plan (default 1500)\n"
+	        "  --iterations N   VRP iterations per plan (default 500)\n"
 	        "  --seed N         VRP seed (default 1)\n");
 }
 

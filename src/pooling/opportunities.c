@@ -193,7 +193,7 @@ void sl_opp_query_init(sl_opp_query *q)
 	q->days = 1;
 	q->radius_m = 1000;
 	q->window_slack_min = 60;
-	q->iterations = 1500;
+	q->iterations = 500;
 	q->seed = 1;
 	q->viewer.kind = SL_VIEWER_CITY;
 }
@@ -1292,8 +1292,24 @@ static int pool_group(ctx *c, int64_t day, int g, const int *members, int nm)
 	}
 	struct outcome ho = {0}, sh = {0}, *best;
 	int rc, ok;
+	/* A shared trip leaves the rest of the suppliers' tours and adds at
+	 * least one round trip from a depot to a group site: when that bound
+	 * cannot beat the handover plan, the vrp solve is skipped. */
+	double rest = 0, round = INFINITY;
+	for (int k = 0; k < ns; k++) {
+		int64_t vb;
+		rest += tours_without(c, sups[k], g, &vb);
+		for (int i = 0; i < nm; i++) {
+			int dp = c->pt_of_sup[sups[k]], sp = c->d[members[i]].pt;
+			double x = (DIST(c, dp, sp) + DIST(c, sp, dp)) / 1000.0;
+			if (x < round)
+				round = x;
+		}
+	}
+	ok = 0;
 	if ((rc = handover(c, g, sups, ns, members, nm, &ho)) < 0 ||
-	    (rc = shared_trip(c, g, sups, ns, members, nm, &sh, &ok)) < 0) {
+	    (rest + round < ho.km_after - 1e-6 &&
+	     (rc = shared_trip(c, g, sups, ns, members, nm, &sh, &ok)) < 0)) {
 		outcome_free(&ho);
 		outcome_free(&sh);
 		return rc;
