@@ -44,6 +44,11 @@ typedef enum sl_kpi_group {
 	SL_KPI_BY_MONTH,    /* calendar month, key "2025-03" */
 	SL_KPI_BY_UNIT,     /* receiving site, key = the site's ext id */
 	SL_KPI_BY_SUPPLIER, /* supplier, key = the supplier's ext id */
+	SL_KPI_BY_VEHICLE_CLASS,  /* the stop's vehicle class (its own vehicle, else its
+	                           * trip's), key e.g. "rigid_3.5_7.5t"; "unknown" when
+	                           * none is known; orders have no vehicle: "unknown" */
+	SL_KPI_BY_ENERGY_CARRIER, /* the trip's energy carrier, else the vehicle's, key
+	                           * e.g. "hvo100"; "unknown" likewise */
 } sl_kpi_group;
 
 /* Parse "none", "week", "month", "unit", "supplier" into *out.  Returns 0 or

@@ -76,7 +76,90 @@ struct ctx {
 	/* month grouping: the first day of each month of the current range */
 	int64_t *month_start;
 	size_t n_months;
+	/* vehicle class / energy carrier grouping: group g is vkeys[g]; g ==
+	 * n_vkeys is "unknown" */
+	char **vkeys;
+	size_t n_vkeys;
 };
+
+static int veh_group(sl_kpi_group by)
+{
+	return by == SL_KPI_BY_VEHICLE_CLASS || by == SL_KPI_BY_ENERGY_CARRIER;
+}
+
+/* The distinct values a vehicle grouping can take, sorted. */
+static int load_vkeys(struct ctx *cx, sl_kpi_group by, sl_error *err)
+{
+	const char *sql = by == SL_KPI_BY_VEHICLE_CLASS
+	                      ? "SELECT DISTINCT vehicle_class FROM vehicles ORDER BY 1"
+	                      : "SELECT energy_carrier FROM vehicles UNION SELECT energy_carrier"
+	                        " FROM trips WHERE energy_carrier IS NOT NULL ORDER BY 1";
+	sl_stmt *s;
+	int rc = sl_store_prepare(cx->st, sql, &s, err);
+	size_t cap = 0;
+	if (rc)
+		return rc;
+	while ((rc = sl_stmt_step(s, err)) == 1) {
+		if (cx->n_vkeys == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **p = realloc(cx->vkeys, nc * sizeof *p);
+			if (!p) {
+				rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+				break;
+			}
+			cx->vkeys = p;
+			cap = nc;
+		}
+		if (!(cx->vkeys[cx->n_vkeys] = strdup(sl_stmt_text(s, 0) ? sl_stmt_text(s, 0) : ""))) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			break;
+		}
+		cx->n_vkeys++;
+	}
+	sl_stmt_free(s);
+	return rc < 0 ? rc : 0;
+}
+
+static void free_vkeys(struct ctx *cx)
+{
+	for (size_t i = 0; i < cx->n_vkeys; i++)
+		free(cx->vkeys[i]);
+	free(cx->vkeys);
+	cx->vkeys = NULL;
+	cx->n_vkeys = 0;
+}
+
+/* CASE <value> WHEN 'k0' THEN 0 ... ELSE n END over the vehicle keys. */
+static int vcase(sl_buf *b, const struct ctx *cx, const char *value)
+{
+	int rc = sl_buf_printf(b, "CASE %s", value);
+	for (size_t i = 0; !rc && i < cx->n_vkeys; i++) {
+		rc = sl_buf_puts(b, " WHEN '");
+		for (const char *c = cx->vkeys[i]; !rc && *c; c++)
+			rc = *c == '\'' ? sl_buf_puts(b, "''") : sl_buf_append(b, c, 1);
+		if (!rc)
+			rc = sl_buf_printf(b, "' THEN %zu", i);
+	}
+	return rc ? rc : sl_buf_printf(b, " ELSE %zu END", cx->n_vkeys);
+}
+
+/* The vehicle group of a delivery row `d` or a trip row `t` (scalar
+ * subqueries with their own aliases, so any query over d or t can use it). */
+static int vexpr(sl_buf *b, const struct ctx *cx, sl_kpi_group by, int trip)
+{
+	const char *v;
+	if (by == SL_KPI_BY_VEHICLE_CLASS)
+		v = trip ? "(SELECT gv.vehicle_class FROM vehicles gv WHERE gv.id = t.vehicle_id)"
+		         : "(SELECT gv.vehicle_class FROM vehicles gv WHERE gv.id = COALESCE("
+		           "d.vehicle_id, (SELECT gt.vehicle_id FROM trips gt WHERE gt.id = d.trip_id)))";
+	else
+		v = trip ? "COALESCE(t.energy_carrier, (SELECT gv.energy_carrier FROM vehicles gv"
+		           " WHERE gv.id = t.vehicle_id))"
+		         : "COALESCE((SELECT gt.energy_carrier FROM trips gt WHERE gt.id = d.trip_id),"
+		           " (SELECT gv.energy_carrier FROM vehicles gv WHERE gv.id = COALESCE("
+		           "d.vehicle_id, (SELECT gt.vehicle_id FROM trips gt WHERE gt.id = d.trip_id))))";
+	return vcase(b, cx, v);
+}
 
 static struct group *gset_get(struct gset *s, int64_t g)
 {
@@ -146,6 +229,17 @@ static int gexpr(sl_buf *b, const struct ctx *cx, sl_kpi_group by, const char *d
 	case SL_KPI_BY_WEEK: return sl_buf_printf(b, "((%s + 3) / 7)", day);
 	case SL_KPI_BY_UNIT: return sl_buf_puts(b, site);
 	case SL_KPI_BY_SUPPLIER: return sl_buf_puts(b, sup);
+	case SL_KPI_BY_VEHICLE_CLASS:
+	case SL_KPI_BY_ENERGY_CARRIER:
+		/* deliveries and trips know their vehicle; orders do not ("unknown");
+		 * the site-day subqueries carry it in their sup column */
+		if (!strcmp(day, "d.local_day"))
+			return vexpr(b, cx, by, 0);
+		if (!strcmp(day, "t.local_day"))
+			return vexpr(b, cx, by, 1);
+		if (!strcmp(day, "x.day"))
+			return sl_buf_puts(b, "x.sup");
+		return sl_buf_printf(b, "%zu", cx->n_vkeys);
 	case SL_KPI_BY_MONTH:
 		if (cx->n_months <= 1)
 			return sl_buf_puts(b, "0");
@@ -295,7 +389,7 @@ static int q_deliv(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, 
 	static const int map[] = {K_DELIV, K_SHARED, K_POOL};
 	sl_buf_reset(q);
 	int rc;
-	if (cx->supplier_id < 0 && by != SL_KPI_BY_SUPPLIER)
+	if (cx->supplier_id < 0 && by != SL_KPI_BY_SUPPLIER && !veh_group(by))
 		/* every group is a union of whole site-days: one pass in index
 		 * order, n = the site-day's distinct suppliers, Σ(n − 1) is the
 		 * potential; the group is computed outside from the site-day */
@@ -487,7 +581,7 @@ static int q_fill(struct ctx *cx, struct parts *p, sl_kpi_group by, sl_buf *q, s
 	sl_buf_reset(q);
 	int rc;
 	if (cx->site_id < 0 && cx->supplier_id < 0 && by != SL_KPI_BY_UNIT &&
-	    by != SL_KPI_BY_SUPPLIER)
+	    by != SL_KPI_BY_SUPPLIER && !veh_group(by))
 		/* every trip is wholly in scope: sum per trip from the index
 		 * first, then look up the few thousand trips and vehicles */
 		rc = sl_buf_printf(
@@ -572,8 +666,19 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	memset(&p, 0, sizeof p);
 	p.sup_col = by == SL_KPI_BY_SUPPLIER ? "d.supplier_id" : "0";
 	p.sup_grp = by == SL_KPI_BY_SUPPLIER ? ", d.supplier_id" : "";
-	sl_buf q = {0};
+	sl_buf q = {0}, vcol = {0}, vgrp = {0};
 	int rc = 0;
+	if (veh_group(by)) {
+		/* the site-day subquery (visits) is split by vehicle group too */
+		if (vexpr(&vcol, cx, by, 0) || sl_buf_puts(&vgrp, ", ") ||
+		    vexpr(&vgrp, cx, by, 0)) {
+			sl_buf_free(&vcol);
+			sl_buf_free(&vgrp);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		p.sup_col = vcol.data;
+		p.sup_grp = vgrp.data;
+	}
 	if (by == SL_KPI_BY_MONTH && (rc = months_for(cx, from, to)) != 0) {
 		sl_error_set(err, rc,
 		             rc == SL_ELIMIT ? "period too long for monthly grouping"
@@ -620,6 +725,8 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 	if (!rc && (f & F_EMIS) && cx->has_em)
 		rc = q_emis(cx, &p, &q, out, err);
 	sl_buf_free(&q);
+	sl_buf_free(&vcol);
+	sl_buf_free(&vgrp);
 	parts_free(&p);
 	return rc;
 }
@@ -727,15 +834,16 @@ static void fill_change(const sl_kpi_result *r, sl_kpi_row *row, double base_day
 
 int sl_kpi_group_parse(const char *s, sl_kpi_group *out, sl_error *err)
 {
-	static const char *const names[] = {"none", "week", "month", "unit", "supplier"};
-	for (int i = 0; s && i < 5; i++)
+	static const char *const names[] = {"none",     "week",          "month",         "unit",
+	                                    "supplier", "vehicle_class", "energy_carrier"};
+	for (int i = 0; s && i < 7; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (sl_kpi_group)i;
 			return 0;
 		}
 	return sl_error_set(err, SL_EUSAGE,
-	                    "unknown grouping '%s' (use none, week, month, unit "
-	                    "or supplier)",
+	                    "unknown grouping '%s' (use none, week, month, unit, supplier, "
+	                    "vehicle_class or energy_carrier)",
 	                    s ? s : "");
 }
 
@@ -747,6 +855,8 @@ const char *sl_kpi_group_name(sl_kpi_group g)
 	case SL_KPI_BY_MONTH: return "month";
 	case SL_KPI_BY_UNIT: return "unit";
 	case SL_KPI_BY_SUPPLIER: return "supplier";
+	case SL_KPI_BY_VEHICLE_CLASS: return "vehicle_class";
+	case SL_KPI_BY_ENERGY_CARRIER: return "energy_carrier";
 	}
 	return "?";
 }
@@ -881,6 +991,13 @@ static void label_row(sl_store *st, sl_kpi_result *r, const struct ctx *cx, sl_k
 		snprintf(row->key, sizeof row->key, "%04d-%02d", y, m);
 		row->from_day = start < r->from_day ? r->from_day : start;
 		row->to_day = next - 1 > r->to_day ? r->to_day : next - 1;
+	} else if (veh_group(r->by)) {
+		row->from_day = r->from_day;
+		row->to_day = r->to_day;
+		snprintf(row->key, sizeof row->key, "%s",
+		         g >= 0 && (size_t)g < cx->n_vkeys ? cx->vkeys[g] : "unknown");
+		snprintf(row->label, sizeof row->label, "%s", row->key);
+		return;
 	} else if (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER) {
 		row->from_day = r->from_day;
 		row->to_day = r->to_day;
@@ -993,7 +1110,7 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 		return sl_error_set(err, SL_EUSAGE, "the baseline ends before it starts");
 	if (q->from_day != SL_KPI_NO_DAY && q->to_day != SL_KPI_NO_DAY && q->to_day < q->from_day)
 		return sl_error_set(err, SL_EUSAGE, "the period ends before it starts");
-	if ((unsigned)q->by > SL_KPI_BY_SUPPLIER)
+	if ((unsigned)q->by > SL_KPI_BY_ENERGY_CARRIER)
 		return sl_error_set(err, SL_EUSAGE, "unknown grouping");
 	if (q->unit && (rc = lookup_id(st, "SELECT id FROM sites WHERE ext_id = ?1", q->unit,
 	                               "unit (site)", &cx.site_id, err)) != 0)
@@ -1097,6 +1214,8 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 			goto fail;
 		}
+		if (veh_group(r->by) && (rc = load_vkeys(&cx, r->by, err)) != 0)
+			goto fail;
 		if ((rc = compute_groups(&cx, r->from_day, r->to_day, r->by, &main, err)) != 0)
 			goto fail;
 		if (r->by == SL_KPI_BY_MONTH)
@@ -1173,7 +1292,8 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 			fill_change(r, row, bdays);
 		}
 	}
-	if (r->n_rows && (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER))
+	if (r->n_rows &&
+	    (r->by == SL_KPI_BY_UNIT || r->by == SL_KPI_BY_SUPPLIER || veh_group(r->by)))
 		qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_rows_key);
 	else if (r->n_rows)
 		qsort(r->rows, r->n_rows, sizeof *r->rows, cmp_rows_day);
@@ -1182,6 +1302,7 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 	free(btotal.v);
 	free(bmain.v);
 	free(cx.month_start);
+	free_vkeys(&cx);
 	*out = r;
 	return 0;
 fail:
@@ -1190,6 +1311,7 @@ fail:
 	free(btotal.v);
 	free(bmain.v);
 	free(cx.month_start);
+	free_vkeys(&cx);
 	sl_kpi_result_free(r);
 	return rc;
 }

@@ -387,6 +387,75 @@ Test(kpi, emissions_kpis_when_the_table_exists)
 	sl_kpi_result_free(r);
 }
 
+/* Find a grouped row by key (NULL when absent). */
+static const sl_kpi_row *row_of(const sl_kpi_result *r, const char *key)
+{
+	for (size_t i = 0; i < r->n_rows; i++)
+		if (!strcmp(r->rows[i].key, key))
+			return &r->rows[i];
+	return NULL;
+}
+
+Test(kpi, grouping_vehicle_class_and_energy_carrier)
+{
+	sl_error e;
+	/* d8 has neither vehicle nor trip; emissions for d1 (primary), d2, d8 */
+	cr_assert_eq(
+	    sl_store_exec(
+	        st,
+	        "INSERT INTO delivery_emissions (delivery_id, trip_id, wtw_g, ttw_g, quality,"
+	        " factor_set, factor_version, factor_id, method, tkm, sfd_m, computed_at)"
+	        " VALUES (1, 1, 4000, 3000, 'primary', 't', '1', 'f', 'm', 0, 0, 0),"
+	        " (2, 1, 6000, 5000, 'modelled', 't', '1', 'f', 'm', 0, 0, 0),"
+	        " (8, NULL, 500, 400, 'default', 't', '1', 'f', 'm', 0, 0, 0);",
+	        &e),
+	    0, "%s", e.message);
+	sl_kpi_group g;
+	cr_assert_eq(sl_kpi_group_parse("vehicle_class", &g, &e), 0);
+	cr_assert_eq(g, SL_KPI_BY_VEHICLE_CLASS);
+	cr_assert_str_eq(sl_kpi_group_name(g), "vehicle_class");
+	cr_assert_eq(sl_kpi_group_parse("energy_carrier", &g, &e), 0);
+	cr_assert_str_eq(sl_kpi_group_name(g), "energy_carrier");
+
+	sl_kpi_query q;
+	two_weeks(&q);
+	q.by = SL_KPI_BY_VEHICLE_CLASS;
+	sl_kpi_result *r = compute(&q);
+	cr_assert_eq(r->n_rows, 4);
+	/* d3 names no vehicle: its trip's (V1) counts */
+	const sl_kpi_row *a = row_of(r, "rigid_3.5_7.5t"), *u = row_of(r, "unknown");
+	cr_assert(a && u && row_of(r, "van_lt_3.5t") && row_of(r, "rigid_7.5_12t"));
+	ASSERT_NEAR(val(r, a, "stops"), 3);
+	ASSERT_NEAR(val(r, a, "co2e_wtw_kg"), 10);
+	ASSERT_NEAR(val(r, a, "co2e_primary_pct"), 50);
+	ASSERT_NEAR(val(r, a, "vehicle_km"), 10);
+	ASSERT_NEAR(val(r, row_of(r, "van_lt_3.5t"), "vehicle_km"), 20);
+	ASSERT_NEAR(val(r, u, "stops"), 1);
+	ASSERT_NEAR(val(r, u, "co2e_wtw_kg"), 0.5);
+	ASSERT_NEAR(val(r, u, "co2e_primary_pct"), 0);
+	double stops = 0, km = 0;
+	for (size_t i = 0; i < r->n_rows; i++) {
+		stops += val(r, &r->rows[i], "stops");
+		km += val(r, &r->rows[i], "vehicle_km");
+	}
+	ASSERT_NEAR(stops, val(r, &r->total, "stops"));
+	ASSERT_NEAR(km, val(r, &r->total, "vehicle_km"));
+	ASSERT_NEAR(val(r, &r->total, "co2e_wtw_kg"), 10.5);
+	sl_kpi_result_free(r);
+
+	two_weeks(&q);
+	q.by = SL_KPI_BY_ENERGY_CARRIER;
+	r = compute(&q);
+	cr_assert_eq(r->n_rows, 4);
+	cr_assert_str_eq(r->rows[0].key, "diesel_b7"); /* sorted by key */
+	ASSERT_NEAR(val(r, row_of(r, "diesel_b7"), "stops"), 3);
+	ASSERT_NEAR(val(r, row_of(r, "diesel_b7"), "co2e_wtw_kg"), 10);
+	ASSERT_NEAR(val(r, row_of(r, "electricity"), "stops"), 1);
+	ASSERT_NEAR(val(r, row_of(r, "hvo100"), "vehicle_km"), 5);
+	ASSERT_NEAR(val(r, row_of(r, "unknown"), "co2e_wtw_kg"), 0.5);
+	sl_kpi_result_free(r);
+}
+
 Test(kpi, a_differently_shaped_emissions_table_is_ignored)
 {
 	sl_error e;
