@@ -224,10 +224,11 @@ void sl_board_free(sl_board *b);
  * tour — several suppliers delivering to the same unit, or to units within
  * a radius of each other, in overlapping time windows — and computes what
  * pooling them would save: each supplier's own tours of the day as they are
- * (planned with the vrp module from its depot), against the same tours
- * without the group's deliveries plus shared tours that pick the group's
- * goods up at the suppliers' depots and deliver them (pickup-and-delivery
- * shipments respecting capacities, time windows and temperature classes).
+ * (planned with the vrp module from its depot), against a pooled plan that
+ * respects capacities, time windows and temperature classes: the group's
+ * deliveries handed over to another involved supplier's tour (picked up at
+ * their depot on the way), or carried on shared tours planned by the vrp
+ * module as pickup-and-delivery shipments, whichever is shorter.
  * Distances come from the route module's many-to-many matrix when a graph
  * is given, else great circle x SL_EM_DETOUR_FACTOR.  The model is in
  * src/pooling/opportunities.c and docs/pooling.md. */

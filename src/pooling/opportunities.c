@@ -17,19 +17,22 @@
  *     into runs whose windows overlap (within window_slack_min).  A run with
  *     two or more suppliers is a candidate.  Temperature classes are not
  *     split here: the vrp model enforces them (skills), see 4.
- *  4. The pooled plan: each involved supplier's tours without the group's
- *     deliveries (removed from its tours and short-cut: an upper bound of
- *     the re-planned tour, so removal never looks cheaper than it is) plus
- *     shared tours planned as a vrp with pickup-and-delivery shipments:
- *     every group delivery is picked up at its supplier's depot and
- *     delivered to its site in its window; the vehicles are the involved
- *     suppliers' (one per load they carried), from and back to their own
- *     depots, with their capacities and temperature skills (chilled,
- *     frozen; a mixed load needs both; a vehicle can carry what its
- *     temp_classes list, and always what it carried that day).  The shared
- *     tour is a separate trip of that vehicle.  Letting each supplier carry
- *     its own is one feasible plan of this problem, so a shared plan is
- *     only reported when it is shorter.
+ *  4. The pooled plan, the better of two models on top of the tours of 2:
+ *     handover — each group delivery (in window order) may leave its own
+ *     tour and ride on another involved supplier's tour, which picks it up
+ *     at its supplier's depot and drops it at its site, at the cheapest
+ *     feasible positions, when that costs less than removing it saves (a
+ *     greedy remove-and-reinsert of pickup-delivery pairs); shared trip —
+ *     the group's deliveries leave their tours (short-cut, an upper bound
+ *     of the re-planned tour) and separate shared tours are planned by the
+ *     vrp solver as pickup-and-delivery shipments: picked up at each
+ *     supplier's depot and delivered in the window, by the involved
+ *     suppliers' vehicles (one per load they carried) from and back to
+ *     their own depots.  Both respect capacities (kg, m³), time windows and
+ *     temperature classes (chilled, frozen; mixed needs both; a vehicle
+ *     carries what its temp_classes list, and always what it carried that
+ *     day).  Everybody carrying its own is a feasible plan of both, so an
+ *     opportunity is only reported when pooling is shorter.
  *  5. Savings: vehicle-km before − after; site visits before − after; CO2e
  *     as km × the vehicle's well-to-wheel intensity: its own trips'
  *     trip_emissions over their distance, else the average of vehicles of
@@ -1417,8 +1420,10 @@ static int candidates(ctx *c, int64_t day)
 		for (size_t i = 0; i < c->nd; i++)
 			if (c->d[i].site == keys[k].site && c->sd[c->d[i].sup].active) {
 				keys[k].dels++;
-				if (!seen[c->d[i].sup]++)
+				if (!seen[c->d[i].sup]) {
+					seen[c->d[i].sup] = 1;
 					keys[k].suppliers++;
+				}
 			}
 	}
 	qsort(keys, (size_t)nk, sizeof *keys, cmp_sitekey);
