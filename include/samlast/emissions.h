@@ -161,4 +161,23 @@ int sl_emissions_recompute_stale(struct sl_store *st, const sl_emissions_set *se
 int sl_emissions_refresh(struct sl_store *st, const char *factors, sl_em_recompute_stats *stats,
                          sl_error *err);
 
+/* What a hub recompute did. */
+typedef struct {
+	int64_t periods_done, periods_failed; /* hub periods with / without a figure */
+	int64_t deliveries_charged;           /* delivery_hub_emissions rows written */
+	char first_problem[512];
+} sl_em_hub_stats;
+
+/* Recompute hub_emissions and delivery_hub_emissions (schema 0005_hubs.sql)
+ * from hub_periods, replacing both, in one transaction (nested in the
+ * caller's if open).  A period's emissions are its measured energy x the
+ * energy carrier's factor (primary data; same factor rows, conversions and
+ * rounding as a trip with measured fuel); its intensity is those grams ÷
+ * handled_t; every non-cancelled delivery with a mass on a trip leaving the
+ * hub's site within the period is charged mass (t) x intensity, rounded to
+ * grams.  A period that cannot be computed (unknown carrier or unit) is
+ * counted, not fatal.  Errors: SL_ESTORE, SL_ENOMEM. */
+int sl_emissions_recompute_hubs(struct sl_store *st, const sl_emissions_set *set,
+                                sl_em_hub_stats *stats, sl_error *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* cmd_emissions.c — `samlast emissions calc FILE.json` (one transport chain,
- * ISO 14083) and `samlast emissions recompute --db FILE` (every trip and
- * delivery in a database).  Thin: the emissions module does the work. */
+ * ISO 14083), `samlast emissions recompute --db FILE` (every trip, delivery
+ * and hub period in a database) and `samlast emissions hub` (record a hub's
+ * measured energy for a period).  Thin: the emissions module does the work. */
 #include "commands.h"
 
 #include "samlast/emissions.h"
@@ -16,12 +17,17 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: samlast emissions calc FILE.json [--factors NAME]\n"
-	    "       samlast emissions recompute --db FILE [--factors NAME] [--stale]\n\n"
+	    "       samlast emissions recompute --db FILE [--factors NAME] [--stale]\n"
+	    "       samlast emissions hub --db FILE --site ID --from DATE --to DATE\n"
+	    "                             --carrier C --energy AMOUNT --unit U --handled-t T\n\n"
 	    "ISO 14083 / GLEC emissions (see docs/emissions.md).\n\n"
 	    "  calc FILE.json   compute a self-contained transport chain (trips, shipments,\n"
 	    "                   hubs; '-' reads stdin) and print the results as JSON\n"
 	    "  recompute        compute every trip and delivery of the database\n"
 	    "  --stale          only what changed since it was last computed (as after an import)\n"
+	    "  hub              record (or replace) a hub's measured energy use and tonnes\n"
+	    "                   handled for a period (site ID of the hub, dates inclusive,\n"
+	    "                   unit l|kg|kWh|MJ) and recompute the hub figures\n"
 	    "  --factors NAME   factor set: data/emissions/NAME or a directory (default se-seed)\n"
 	    "  --db FILE        the database (default $SAMLAST_DB)\n");
 }
@@ -42,14 +48,124 @@ static int read_all(const char *path, sl_buf *b)
 	return n ? -1 : 0;
 }
 
+/* Recompute the hub figures and print one line (nothing without periods). */
+static int print_hubs(sl_store *st, const sl_emissions_set *set, sl_error *err)
+{
+	sl_em_hub_stats hs;
+	int rc = sl_emissions_recompute_hubs(st, set, &hs, err);
+	if (rc) {
+		cli_print_error(err);
+		return rc;
+	}
+	if (hs.periods_done || hs.periods_failed)
+		printf("hubs: %lld periods computed (primary: measured energy), %lld without a figure, "
+		       "%lld deliveries charged per tonne handled\n",
+		       (long long)hs.periods_done, (long long)hs.periods_failed,
+		       (long long)hs.deliveries_charged);
+	if (hs.first_problem[0])
+		printf("first hub problem: %s\n", hs.first_problem);
+	return 0;
+}
+
+static int cmd_hub(const char *db, const char *factors, const char *site, const char *from,
+                   const char *to, const char *carrier, const char *energy, const char *unit,
+                   const char *handled, int extra)
+{
+	sl_emissions_set *set = NULL;
+	sl_store *st = NULL;
+	sl_stmt *s = NULL;
+	sl_error err;
+	int64_t site_id = -1, d0, d1;
+	double amount, tonnes;
+	int rc;
+	db = cli_db_path(db);
+	if (!db || !site || !from || !to || !carrier || !energy || !unit || !handled || extra) {
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	sl_error_clear(&err);
+	if ((rc = sl_date_parse(from, &d0, &err)) != 0 || (rc = sl_date_parse(to, &d1, &err)) != 0 ||
+	    (rc = sl_parse_double(energy, 0, &amount, &err)) != 0 ||
+	    (rc = sl_parse_double(handled, 0, &tonnes, &err)) != 0) {
+		fprintf(stderr, "samlast emissions hub: error: %s\n", err.message);
+		return EX_INVALID;
+	}
+	if (d1 < d0 || !(amount >= 0) || !(tonnes > 0) ||
+	    (strcmp(unit, "l") && strcmp(unit, "kg") && strcmp(unit, "kWh") && strcmp(unit, "MJ"))) {
+		fprintf(stderr, "samlast emissions hub: error: need --to >= --from, --energy >= 0, "
+		                "--handled-t > 0 and --unit l, kg, kWh or MJ\n");
+		return EX_INVALID;
+	}
+	if ((rc = sl_emissions_set_load(factors, &set, &err)) != 0 ||
+	    (rc = sl_store_open(db, &st, &err)) != 0 || (rc = sl_store_migrate(st, &err)) != 0 ||
+	    (rc = sl_store_begin(st, &err)) != 0) {
+		cli_print_error(&err);
+		sl_store_close(st);
+		sl_emissions_set_free(set);
+		return cli_exit_code(rc);
+	}
+	if ((rc = sl_store_prepare(st, "SELECT id FROM sites WHERE ext_id = ?1", &s, &err)) == 0) {
+		sl_stmt_bind_text(s, 1, site);
+		if ((rc = sl_stmt_step(s, &err)) == 1)
+			site_id = sl_stmt_int64(s, 0);
+		sl_stmt_free(s);
+		s = NULL;
+		if (rc == 0)
+			rc = sl_error_set(&err, SL_EINVAL, "no site '%s'", site);
+		else if (rc == 1)
+			rc = 0;
+	}
+	if (!rc && (rc = sl_store_prepare(
+	                st,
+	                "INSERT INTO hub_periods(site_id, from_day, to_day, energy_carrier,"
+	                " energy_amount, energy_unit, handled_t, updated_at)"
+	                " VALUES (?1,?2,?3,?4,?5,?6,?7,strftime('%s','now'))"
+	                " ON CONFLICT(site_id, from_day) DO UPDATE SET to_day = excluded.to_day,"
+	                " energy_carrier = excluded.energy_carrier,"
+	                " energy_amount = excluded.energy_amount, energy_unit = excluded.energy_unit,"
+	                " handled_t = excluded.handled_t, updated_at = excluded.updated_at",
+	                &s, &err)) == 0) {
+		sl_stmt_bind_int64(s, 1, site_id);
+		sl_stmt_bind_int64(s, 2, d0);
+		sl_stmt_bind_int64(s, 3, d1);
+		sl_stmt_bind_text(s, 4, carrier);
+		sl_stmt_bind_double(s, 5, amount);
+		sl_stmt_bind_text(s, 6, unit);
+		sl_stmt_bind_double(s, 7, tonnes);
+		rc = sl_stmt_step(s, &err);
+		rc = rc < 0 ? rc : 0;
+		sl_stmt_free(s);
+	}
+	if (!rc)
+		rc = print_hubs(st, set, &err);
+	else
+		cli_print_error(&err);
+	if (!rc)
+		rc = sl_store_commit(st, &err);
+	else
+		sl_store_rollback(st);
+	sl_store_close(st);
+	sl_emissions_set_free(set);
+	return cli_exit_code(rc);
+}
+
 int cmd_emissions(int argc, char **argv)
 {
 	static const struct option opts[] = {{"factors", required_argument, 0, 'f'},
 	                                     {"db", required_argument, 0, 'd'},
 	                                     {"help", no_argument, 0, 'h'},
 	                                     {"stale", no_argument, 0, 's'},
+	                                     {"site", required_argument, 0, 'S'},
+	                                     {"from", required_argument, 0, 'F'},
+	                                     {"to", required_argument, 0, 'T'},
+	                                     {"carrier", required_argument, 0, 'c'},
+	                                     {"energy", required_argument, 0, 'e'},
+	                                     {"unit", required_argument, 0, 'u'},
+	                                     {"handled-t", required_argument, 0, 't'},
 	                                     {0, 0, 0, 0}};
 	const char *factors = NULL, *db = NULL, *sub;
+	const char *site = NULL, *from = NULL, *to = NULL, *carrier = NULL, *energy = NULL,
+	           *unit = NULL, *handled = NULL;
 	int c, stale = 0;
 	if (argc < 2 || cli_is_help(argv[1])) {
 		usage(argc < 2 ? stderr : stdout);
@@ -60,6 +176,13 @@ int cmd_emissions(int argc, char **argv)
 	while ((c = getopt_long(argc - 1, argv + 1, "f:d:hs", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': stale = 1; break;
+		case 'S': site = optarg; break;
+		case 'F': from = optarg; break;
+		case 'T': to = optarg; break;
+		case 'c': carrier = optarg; break;
+		case 'e': energy = optarg; break;
+		case 'u': unit = optarg; break;
+		case 't': handled = optarg; break;
 		case 'f': factors = optarg; break;
 		case 'd': db = optarg; break;
 		case 'h': usage(stdout); return EX_OK_;
@@ -155,10 +278,14 @@ int cmd_emissions(int argc, char **argv)
 			    (long long)rs.trips_vendor_example);
 		if (rs.first_problem[0])
 			printf("first problem: %s\n", rs.first_problem);
+		rc = print_hubs(st, set, &err);
 		sl_store_close(st);
 		sl_emissions_set_free(set);
-		return EX_OK_;
+		return cli_exit_code(rc);
 	}
+	if (!strcmp(sub, "hub"))
+		return cmd_hub(db, factors, site, from, to, carrier, energy, unit, handled,
+		               argc - 1 != optind);
 	usage(stderr);
 	return EX_USAGE_;
 }

@@ -326,3 +326,58 @@ Test(defaults, se_seed_paths_through_the_compact_api)
 	cr_assert(strstr(e.message, "no default available"), "%s", e.message);
 	sl_emissions_set_free(s);
 }
+
+Test(hubs, measured_energy_charged_per_tonne_handled)
+{
+	char db[128], cmd[1024];
+	const char *bin = getenv("SAMLAST_BIN");
+	sl_store *st;
+	snprintf(db, sizeof db, "/tmp/sl_em_hub_%d.db", (int)getpid());
+	cr_assert_eq(import_fixture(db, NULL, NULL), 0);
+	/* January at the carrier's terminal D-CAR1: 1200 kWh, 80 t handled */
+	snprintf(cmd, sizeof cmd,
+	         "'%s' emissions hub --db '%s' --site D-CAR1 --from 2025-01-01 --to 2025-01-31"
+	         " --carrier electricity --energy 1200 --unit kWh --handled-t 80 >/dev/null",
+	         bin, db);
+	cr_assert_eq(sh(cmd), 0);
+	st = open_db(db);
+	/* 1200 kWh x 467.64 g/kWh (Nordic residual mix 2022) = 561168 g;
+	 * ÷ 80 t = 7014.6 g/t */
+	cr_assert_eq(q(st, "SELECT wtw_g FROM hub_emissions"), 561168);
+	cr_assert_eq(q(st, "SELECT COUNT(*) FROM hub_emissions WHERE abs(wtw_g_per_t - 7014.6)"
+	                   " < 1e-9 AND factor_id = 'se_el_residual_mix_2022_kwh'"),
+	             1);
+	/* D1 0.8 t -> 5611.68 -> 5612 g; D5 2 t -> 14029.2 -> 14029 g; the
+	 * cancelled D8 and the trip-less D6, D7 are not charged */
+	cr_assert_eq(q(st, "SELECT h.wtw_g FROM delivery_hub_emissions h JOIN deliveries d"
+	                   " ON d.id = h.delivery_id WHERE d.ext_id = 'D1'"),
+	             5612);
+	cr_assert_eq(q(st, "SELECT h.wtw_g FROM delivery_hub_emissions h JOIN deliveries d"
+	                   " ON d.id = h.delivery_id WHERE d.ext_id = 'D5'"),
+	             14029);
+	cr_assert_eq(q(st, "SELECT COUNT(*) FROM delivery_hub_emissions"), 5);
+	sl_store_close(st);
+	/* bad input: unknown site, --to before --from, non-positive tonnes */
+	snprintf(cmd, sizeof cmd,
+	         "'%s' emissions hub --db '%s' --site NOPE --from 2025-01-01 --to 2025-01-31"
+	         " --carrier electricity --energy 1 --unit kWh --handled-t 1 2>/dev/null",
+	         bin, db);
+	cr_assert_eq(sh(cmd), 1);
+	snprintf(cmd, sizeof cmd,
+	         "'%s' emissions hub --db '%s' --site D-CAR1 --from 2025-02-01 --to 2025-01-31"
+	         " --carrier electricity --energy 1 --unit kWh --handled-t 1 2>/dev/null",
+	         bin, db);
+	cr_assert_eq(sh(cmd), 1);
+	snprintf(cmd, sizeof cmd,
+	         "'%s' emissions hub --db '%s' --site D-CAR1 --from 2025-01-01 --to 2025-01-31"
+	         " --carrier electricity --energy 1 --unit kWh --handled-t 0 2>/dev/null",
+	         bin, db);
+	cr_assert_eq(sh(cmd), 1);
+	/* a full recompute keeps the hub figures */
+	snprintf(cmd, sizeof cmd, "'%s' emissions recompute --db '%s' >/dev/null", bin, db);
+	cr_assert_eq(sh(cmd), 0);
+	st = open_db(db);
+	cr_assert_eq(q(st, "SELECT wtw_g FROM hub_emissions"), 561168);
+	sl_store_close(st);
+	unlink(db);
+}
