@@ -157,6 +157,7 @@ typedef struct ctx {
 	size_t ntour, captour, nstop, capstop;
 	struct ctour { size_t item; sl_opp_tour t; } *tour;
 	sl_opp_stop *stop;
+	int has_matches;      /* the board's announcement_matches exists */
 	int64_t *sharers;     /* organisations sharing with the viewer */
 	size_t nsharers;
 } ctx;
@@ -259,6 +260,12 @@ static int load_static(ctx *c)
 	sl_stmt_free(s);
 	if (rc < 0)
 		return rc;
+	int64_t hm = 0;
+	if ((rc = sl_store_query_int64(c->st,
+	                               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+	                               "name = 'announcement_matches'", &hm, c->err)) < 0)
+		return rc;
+	c->has_matches = hm > 0;
 	/* vehicles with their measured intensity */
 	if ((rc = sl_store_query_int64(c->st, "SELECT COUNT(*) FROM vehicles", &n, c->err)) < 0)
 		return rc;
@@ -382,12 +389,18 @@ static int load_day(ctx *c, int64_t day)
 	if (!c->d)
 		return oom(c->err);
 	c->nd = 0;
-	rc = sl_store_prepare(c->st,
+	/* an announcement confirmed by another delivered row (the board's
+	 * announcement_matches) is that row: leave it out */
+	char sql[1024];
+	snprintf(sql, sizeof sql,
 	    "SELECT d.id, d.supplier_id, d.site_id, COALESCE(d.window_from_min, s.recv_from_min, 0), "
 	    "COALESCE(d.window_to_min, s.recv_to_min, 1440), COALESCE(d.parcels, 0), "
 	    "COALESCE(d.mass_kg, 0), COALESCE(d.volume_m3, 0), d.temp_class, COALESCE(d.vehicle_id, 0) "
 	    "FROM deliveries d JOIN sites s ON s.id = d.site_id WHERE d.local_day = ?1 AND "
-	    "d.status <> 'cancelled' ORDER BY d.supplier_id, d.id", &s, c->err);
+	    "d.status <> 'cancelled' %s ORDER BY d.supplier_id, d.id",
+	    c->has_matches ? "AND NOT EXISTS (SELECT 1 FROM announcement_matches m WHERE "
+	                     "m.announcement_id = d.id)" : "");
+	rc = sl_store_prepare(c->st, sql, &s, c->err);
 	if (rc < 0)
 		return rc;
 	sl_stmt_bind_int64(s, 1, day);

@@ -379,8 +379,24 @@ Test(opportunities, no_candidates_no_items)
 	cr_assert(strstr(b.data, "no pooling opportunities"));
 	sl_buf_free(&b);
 	sl_pooling_opportunities_free(r);
-	/* cancelled rows do not count */
+	/* an announcement confirmed by another delivered row counts once */
 	exec_ok(st, "DELETE FROM deliveries");
+	delivery(st, 10, 200, 40, day0(), 10, 480, 720, "ambient");
+	delivery(st, 11, 200, 41, day0(), 10, 480, 720, "ambient");
+	delivery(st, 10, 200, 40, day0(), 10, 480, 720, "ambient");
+	exec_ok(st, "UPDATE deliveries SET status = 'announced' WHERE id = (SELECT MAX(id) FROM deliveries)");
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->items[0].deliveries, 3, "announced and delivered both count before the match");
+	sl_pooling_opportunities_free(r);
+	exec_ok(st, "INSERT INTO announcement_matches(announcement_id, delivery_id, matched_at, matched_by) "
+	            "SELECT MAX(id), MIN(id), 0, 'test' FROM deliveries");
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->items[0].deliveries, 2, "a matched announcement is its delivered row");
+	sl_pooling_opportunities_free(r);
+	/* cancelled rows do not count */
+	exec_ok(st, "DELETE FROM announcement_matches; DELETE FROM deliveries");
 	delivery(st, 10, 200, 40, day0(), 10, 480, 720, "ambient");
 	delivery(st, 11, 200, 41, day0(), 10, 480, 720, "ambient");
 	exec_ok(st, "UPDATE deliveries SET status = 'cancelled' WHERE supplier_id = 11");
