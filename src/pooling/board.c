@@ -143,7 +143,8 @@ static int load_grants(sl_store *st, int64_t grantee, int64_t **out, size_t *n, 
 		*n = 0;
 		return rc;
 	}
-	qsort(*out, *n, sizeof **out, cmp_i64);
+	if (*n)
+		qsort(*out, *n, sizeof **out, cmp_i64);
 	return 0;
 }
 
@@ -257,7 +258,7 @@ int sl_board_compute(sl_store *st, const sl_board_query *q, sl_board **out, sl_e
 			d->vis = 1;
 			break;
 		case SL_VIEWER_UNIT:
-			d->vis = d->own = site_org == v->org_id;
+			d->vis = site_org == v->org_id; /* to its own site: not "own" */
 			break;
 		case SL_VIEWER_SUPPLIER:
 		case SL_VIEWER_CARRIER:
