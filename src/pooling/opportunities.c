@@ -1678,6 +1678,7 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 		}
 		res->items[keep] = o; /* owns the arrays from here */
 		sl_pooling_opportunity *r = &res->items[keep++];
+		res->n = keep; /* freed with the result even if a later step fails */
 		if (vw->kind == SL_VIEWER_CITY && tt > t0) {
 			size_t ns = 0;
 			for (size_t k = t0; k < tt; k++)
