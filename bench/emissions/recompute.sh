@@ -17,7 +17,7 @@ cp "$db" "$tmp"
 trips=$(sqlite3 "$tmp" 'SELECT COUNT(*) FROM trips')
 dels=$(sqlite3 "$tmp" 'SELECT COUNT(*) FROM deliveries')
 if [ "$mode" = stale ]; then
-	"$bin" emissions recompute --db "$tmp" $flag > /dev/null
+	"$bin" emissions recompute --db "$tmp" > /dev/null
 	sleep 1
 	flag=--stale
 fi
@@ -25,7 +25,7 @@ i=0
 : > /tmp/sl_em_bench_times_$$
 while [ $i -lt "$runs" ]; do
 	s=$(date +%s.%N)
-	"$bin" emissions recompute --db "$tmp" > /dev/null
+	"$bin" emissions recompute --db "$tmp" $flag > /dev/null
 	e=$(date +%s.%N)
 	echo "$e - $s" | bc >> /tmp/sl_em_bench_times_$$
 	i=$((i + 1))
