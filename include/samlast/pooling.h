@@ -307,6 +307,14 @@ typedef struct sl_pooling_opportunity {
 	int shared_tours;            /* tours of the shared trip (shared_trip) */
 	double km_before, km_after;
 	double co2e_before_g, co2e_after_g;
+	int64_t visits_removed;      /* before − after, kept when hidden */
+	double km_saved, co2e_saved_g;
+	int figures_hidden;          /* 1: the group's totals, window and
+	                              * before/after figures would tell about
+	                              * fewer than SL_POOLING_MIN_SUPPLIERS other
+	                              * suppliers, so they are zeroed (null in
+	                              * JSON); the savings and the viewer's own
+	                              * share remain */
 	char co2e_quality[24];       /* worst basis used: vehicle, class_average,
 	                              * city_average or assumed */
 	size_t n_visible_sites;

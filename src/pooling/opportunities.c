@@ -1400,6 +1400,9 @@ static int record(ctx *c, int64_t day, int g, const int *sups, int ns, const int
 	o->km_after = best->km_after;
 	o->co2e_before_g = best->co2_before;
 	o->co2e_after_g = best->co2_after;
+	o->visits_removed = o->visits_before - o->visits_after;
+	o->km_saved = o->km_before - o->km_after;
+	o->co2e_saved_g = o->co2e_before_g - o->co2e_after_g;
 	cpy(o->co2e_quality, sizeof o->co2e_quality, QNAME[quality]);
 	c->nout++;
 	return 0;
@@ -1632,7 +1635,7 @@ static int cmp_out(const void *a, const void *b)
 	const sl_pooling_opportunity *x = a, *y = b;
 	if (x->day != y->day)
 		return x->day < y->day ? -1 : 1;
-	double sx = x->km_before - x->km_after, sy = y->km_before - y->km_after;
+	double sx = x->km_saved, sy = y->km_saved;
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
 	return 0;
@@ -1743,10 +1746,27 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 			r->others_suppressed = 1;
 			r->others_suppliers = r->others_deliveries = r->others_parcels = 0;
 			r->others_mass_kg = 0;
+			/* the group's totals would tell about those few suppliers:
+			 * keep only the savings and the viewer's own share */
+			r->figures_hidden = 1;
+			r->n_suppliers = 0;
+			r->n_sites = (int)r->n_visible_sites;
+			r->deliveries = r->parcels = 0;
+			r->mass_kg = r->volume_m3 = 0;
+			for (size_t k = 0; k < r->n_parties; k++) {
+				r->deliveries += r->parties[k].deliveries;
+				r->parcels += r->parties[k].parcels;
+				r->mass_kg += r->parties[k].mass_kg;
+			}
+			r->visits_before = r->visits_after = 0;
+			r->km_before = r->km_after = r->co2e_before_g = r->co2e_after_g = 0;
+			r->window_from_min = 0;
+			r->window_to_min = 1440;
+			r->temp_mask = 0;
 		}
-		res->visits_removed += r->visits_before - r->visits_after;
-		res->km_saved += r->km_before - r->km_after;
-		res->co2e_saved_g += r->co2e_before_g - r->co2e_after_g;
+		res->visits_removed += r->visits_removed;
+		res->km_saved += r->km_saved;
+		res->co2e_saved_g += r->co2e_saved_g;
 	}
 	res->n = keep;
 	return 0;
@@ -1921,31 +1941,43 @@ int sl_pooling_opportunities_json(const sl_pooling_opportunities *r, sl_buf *b)
 	                    (long long)r->visits_removed, r->km_saved, r->co2e_saved_g / 1000.0);
 	for (size_t i = 0; i < r->n; i++) {
 		const sl_pooling_opportunity *o = &r->items[i];
-		rc |= sl_buf_printf(b, "%s{\"day\":\"%s\",\"window\":\"%02d:%02d-%02d:%02d\",\"temp\":[",
-		                    i ? "," : "", sl_date_format(o->day, d1, sizeof d1),
-		                    o->window_from_min / 60, o->window_from_min % 60,
-		                    o->window_to_min / 60, o->window_to_min % 60);
-		int first = 1;
-		for (int t = 0; t < 4; t++)
-			if (o->temp_mask & (1u << t)) {
-				rc |= sl_buf_printf(b, "%s\"%s\"", first ? "" : ",", TEMP[t]);
-				first = 0;
-			}
-		rc |= sl_buf_printf(
-		    b,
-		    "],\"deliveries\":%lld,\"parcels\":%lld,\"mass_kg\":%.1f,\"volume_m3\":%.2f,"
-		    "\"suppliers\":%d,\"sites\":%d,\"visits_before\":%lld,\"visits_after\":%lld,"
-		    "\"visits_removed\":%lld,\"model\":\"%s\",\"handed_over\":%d,\"shared_tours\":%d,"
-		    "\"km_before\":%.3f,\"km_after\":%.3f,"
-		    "\"km_saved\":%.3f,\"co2e_before_kg\":%.3f,\"co2e_after_kg\":%.3f,"
-		    "\"co2e_saved_kg\":%.3f,\"co2e_quality\":\"%s\",\"visible_sites\":[",
-		    (long long)o->deliveries, (long long)o->parcels, o->mass_kg, o->volume_m3,
-		    o->n_suppliers, o->n_sites, (long long)o->visits_before, (long long)o->visits_after,
-		    (long long)(o->visits_before - o->visits_after), o->model, o->handed_over,
-		    o->shared_tours, o->km_before,
-		    o->km_after, o->km_before - o->km_after, o->co2e_before_g / 1000.0,
-		    o->co2e_after_g / 1000.0, (o->co2e_before_g - o->co2e_after_g) / 1000.0,
-		    o->co2e_quality);
+		rc |= sl_buf_printf(b, "%s{\"day\":\"%s\",", i ? "," : "",
+		                    sl_date_format(o->day, d1, sizeof d1));
+		if (o->figures_hidden) {
+			rc |= sl_buf_printf(
+			    b,
+			    "\"figures_hidden\":true,\"window\":null,\"temp\":null,\"deliveries\":null,"
+			    "\"parcels\":null,\"mass_kg\":null,\"volume_m3\":null,\"suppliers\":null,"
+			    "\"sites\":null,\"visits_before\":null,\"visits_after\":null,\"km_before\":null,"
+			    "\"km_after\":null,\"co2e_before_kg\":null,\"co2e_after_kg\":null,");
+		} else {
+			rc |= sl_buf_printf(b, "\"window\":\"%02d:%02d-%02d:%02d\",\"temp\":[",
+			                    o->window_from_min / 60, o->window_from_min % 60,
+			                    o->window_to_min / 60, o->window_to_min % 60);
+			int first = 1;
+			for (int t = 0; t < 4; t++)
+				if (o->temp_mask & (1u << t)) {
+					rc |= sl_buf_printf(b, "%s\"%s\"", first ? "" : ",", TEMP[t]);
+					first = 0;
+				}
+			rc |= sl_buf_printf(
+			    b,
+			    "],\"deliveries\":%lld,\"parcels\":%lld,\"mass_kg\":%.1f,\"volume_m3\":%.2f,"
+			    "\"suppliers\":%d,\"sites\":%d,\"visits_before\":%lld,\"visits_after\":%lld,"
+			    "\"km_before\":%.3f,\"km_after\":%.3f,\"co2e_before_kg\":%.3f,"
+			    "\"co2e_after_kg\":%.3f,",
+			    (long long)o->deliveries, (long long)o->parcels, o->mass_kg, o->volume_m3,
+			    o->n_suppliers, o->n_sites, (long long)o->visits_before,
+			    (long long)o->visits_after, o->km_before, o->km_after,
+			    o->co2e_before_g / 1000.0, o->co2e_after_g / 1000.0);
+		}
+		rc |= sl_buf_printf(b,
+		                    "\"visits_removed\":%lld,\"model\":\"%s\",\"handed_over\":%d,"
+		                    "\"shared_tours\":%d,\"km_saved\":%.3f,\"co2e_saved_kg\":%.3f,"
+		                    "\"co2e_quality\":\"%s\",\"visible_sites\":[",
+		                    (long long)o->visits_removed, o->model, o->handed_over,
+		                    o->shared_tours, o->km_saved, o->co2e_saved_g / 1000.0,
+		                    o->co2e_quality);
 		for (size_t k = 0; k < o->n_visible_sites; k++) {
 			rc |= sl_buf_printf(b, "%s{\"site\":", k ? "," : "");
 			rc |= sl_buf_json_string(b, o->sites[k].ext);
@@ -2023,12 +2055,17 @@ int sl_pooling_opportunities_table(const sl_pooling_opportunities *r, sl_buf *b)
 		char win[48];
 		snprintf(win, sizeof win, "%02d:%02d-%02d:%02d", o->window_from_min / 60,
 		         o->window_from_min % 60, o->window_to_min / 60, o->window_to_min % 60);
-		rc |= sl_buf_printf(b, "%-10s %-11s %4d %4lld %2lld->%-2lld %9.1f %9.1f %9.1f %10.2f  ",
-		                    sl_date_format(o->day, d1, sizeof d1), win, o->n_suppliers,
-		                    (long long)o->deliveries, (long long)o->visits_before,
-		                    (long long)o->visits_after, o->km_before, o->km_after,
-		                    o->km_before - o->km_after,
-		                    (o->co2e_before_g - o->co2e_after_g) / 1000.0);
+		if (o->figures_hidden)
+			rc |= sl_buf_printf(b, "%-10s %-11s %4s %4s   -%-3lld %9s %9s %9.1f %10.2f  ",
+			                    sl_date_format(o->day, d1, sizeof d1), "-", "-", "-",
+			                    (long long)o->visits_removed, "-", "-", o->km_saved,
+			                    o->co2e_saved_g / 1000.0);
+		else
+			rc |= sl_buf_printf(b, "%-10s %-11s %4d %4lld %2lld->%-2lld %9.1f %9.1f %9.1f %10.2f  ",
+			                    sl_date_format(o->day, d1, sizeof d1), win, o->n_suppliers,
+			                    (long long)o->deliveries, (long long)o->visits_before,
+			                    (long long)o->visits_after, o->km_before, o->km_after,
+			                    o->km_saved, o->co2e_saved_g / 1000.0);
 		for (size_t k = 0; k < o->n_parties; k++)
 			rc |= sl_buf_printf(b, "%s%s", k ? "," : "", o->parties[k].ext);
 		if (o->others_suppressed)

@@ -21,6 +21,7 @@ const TEXT = {
     quality: 'CO2e-underlag', q_vehicle: 'fordonets egna resor', q_class_average: 'snitt för fordonsklass och bränsle',
     q_city_average: 'stadens snitt', q_assumed: 'antagande', tours: 'Samlastade turer', vehicle_of: 'Fordon från',
     pickup: 'hämta hos', deliver: 'lämna hos', kg: 'kg',
+    hidden: 'Dolt: färre än tre andra leverantörer skulle kunna urskiljas',
   },
   en: {
     title: 'Pooling opportunities',
@@ -36,6 +37,7 @@ const TEXT = {
     quality: 'CO2e basis', q_vehicle: 'the vehicle\'s own trips', q_class_average: 'average of vehicle class and fuel',
     q_city_average: 'city average', q_assumed: 'assumption', tours: 'Pooled tours', vehicle_of: 'Vehicle of',
     pickup: 'pick up at', deliver: 'deliver to', kg: 'kg',
+    hidden: 'Hidden: fewer than three other suppliers could be told apart',
   },
 };
 
@@ -83,8 +85,10 @@ export async function renderOpportunities(ctx, el, date) {
     }
     const t = b.totals;
     const rows = b.opportunities.map((o) => `<tr data-km-saved="${o.km_saved}">
-      <td>${esc(o.day)}</td><td>${esc(o.window)}</td><td>${o.suppliers}</td><td>${o.deliveries}</td>
-      <td>${o.visits_before} → ${o.visits_after}</td><td>${fmt(o.km_before, 0)} → ${fmt(o.km_after, 0)}</td>
+      <td>${esc(o.day)}</td><td>${o.figures_hidden ? '–' : esc(o.window)}</td>
+      <td>${o.figures_hidden ? '–' : o.suppliers}</td><td>${o.figures_hidden ? '–' : o.deliveries}</td>
+      <td>${o.figures_hidden ? `−${o.visits_removed}` : `${o.visits_before} → ${o.visits_after}`}</td>
+      <td>${o.figures_hidden ? `<span class="muted" title="${esc(T.hidden)}">–</span>` : `${fmt(o.km_before, 0)} → ${fmt(o.km_after, 0)}`}</td>
       <td><strong>${fmt(o.km_saved, 1)} km</strong><br>${fmt(o.co2e_saved_kg, 1)} kg CO2e <span class="muted" title="${esc(T.quality)}">(${esc(T[`q_${o.co2e_quality}`] || o.co2e_quality)})</span></td>
       <td>${esc(T[o.model] || o.model)}</td><td>${parties(o, T, esc)}</td>
       <td>${o.visible_sites.map((s) => esc(s.name)).join(', ')}${tours(o, T, esc, fmt)}</td></tr>`).join('');
