@@ -39,11 +39,11 @@ extern "C" {
 
 /* How rows are grouped. */
 typedef enum sl_kpi_group {
-	SL_KPI_BY_NONE = 0, /* one row, key "all" */
-	SL_KPI_BY_WEEK,     /* ISO week of the local day, key "2025-W07" */
-	SL_KPI_BY_MONTH,    /* calendar month, key "2025-03" */
-	SL_KPI_BY_UNIT,     /* receiving site, key = the site's ext id */
-	SL_KPI_BY_SUPPLIER, /* supplier, key = the supplier's ext id */
+	SL_KPI_BY_NONE = 0,       /* one row, key "all" */
+	SL_KPI_BY_WEEK,           /* ISO week of the local day, key "2025-W07" */
+	SL_KPI_BY_MONTH,          /* calendar month, key "2025-03" */
+	SL_KPI_BY_UNIT,           /* receiving site, key = the site's ext id */
+	SL_KPI_BY_SUPPLIER,       /* supplier, key = the supplier's ext id */
 	SL_KPI_BY_VEHICLE_CLASS,  /* the stop's vehicle class (its own vehicle, else its
 	                           * trip's), key e.g. "rigid_3.5_7.5t"; "unknown" when
 	                           * none is known; orders have no vehicle: "unknown" */

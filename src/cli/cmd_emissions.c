@@ -58,7 +58,8 @@ static int print_hubs(sl_store *st, const sl_emissions_set *set, sl_error *err)
 		return rc;
 	}
 	if (hs.periods_done || hs.periods_failed)
-		printf("hubs: %lld periods computed (primary: measured energy), %lld without a figure, "
+		printf("hubs: %lld periods computed (primary: measured energy), %lld without a "
+		       "figure, "
 		       "%lld deliveries charged per tonne handled\n",
 		       (long long)hs.periods_done, (long long)hs.periods_failed,
 		       (long long)hs.deliveries_charged);
@@ -84,14 +85,16 @@ static int cmd_hub(const char *db, const char *factors, const char *site, const 
 		return EX_USAGE_;
 	}
 	sl_error_clear(&err);
-	if ((rc = sl_date_parse(from, &d0, &err)) != 0 || (rc = sl_date_parse(to, &d1, &err)) != 0 ||
+	if ((rc = sl_date_parse(from, &d0, &err)) != 0 ||
+	    (rc = sl_date_parse(to, &d1, &err)) != 0 ||
 	    (rc = sl_parse_double(energy, 0, &amount, &err)) != 0 ||
 	    (rc = sl_parse_double(handled, 0, &tonnes, &err)) != 0) {
 		fprintf(stderr, "samlast emissions hub: error: %s\n", err.message);
 		return EX_INVALID;
 	}
 	if (d1 < d0 || !(amount >= 0) || !(tonnes > 0) ||
-	    (strcmp(unit, "l") && strcmp(unit, "kg") && strcmp(unit, "kWh") && strcmp(unit, "MJ"))) {
+	    (strcmp(unit, "l") && strcmp(unit, "kg") && strcmp(unit, "kWh") &&
+	     strcmp(unit, "MJ"))) {
 		fprintf(stderr, "samlast emissions hub: error: need --to >= --from, --energy >= 0, "
 		                "--handled-t > 0 and --unit l, kg, kWh or MJ\n");
 		return EX_INVALID;
@@ -115,16 +118,17 @@ static int cmd_hub(const char *db, const char *factors, const char *site, const 
 		else if (rc == 1)
 			rc = 0;
 	}
-	if (!rc && (rc = sl_store_prepare(
-	                st,
-	                "INSERT INTO hub_periods(site_id, from_day, to_day, energy_carrier,"
-	                " energy_amount, energy_unit, handled_t, updated_at)"
-	                " VALUES (?1,?2,?3,?4,?5,?6,?7,strftime('%s','now'))"
-	                " ON CONFLICT(site_id, from_day) DO UPDATE SET to_day = excluded.to_day,"
-	                " energy_carrier = excluded.energy_carrier,"
-	                " energy_amount = excluded.energy_amount, energy_unit = excluded.energy_unit,"
-	                " handled_t = excluded.handled_t, updated_at = excluded.updated_at",
-	                &s, &err)) == 0) {
+	if (!rc &&
+	    (rc = sl_store_prepare(
+	         st,
+	         "INSERT INTO hub_periods(site_id, from_day, to_day, energy_carrier,"
+	         " energy_amount, energy_unit, handled_t, updated_at)"
+	         " VALUES (?1,?2,?3,?4,?5,?6,?7,strftime('%s','now'))"
+	         " ON CONFLICT(site_id, from_day) DO UPDATE SET to_day = excluded.to_day,"
+	         " energy_carrier = excluded.energy_carrier,"
+	         " energy_amount = excluded.energy_amount, energy_unit = excluded.energy_unit,"
+	         " handled_t = excluded.handled_t, updated_at = excluded.updated_at",
+	         &s, &err)) == 0) {
 		sl_stmt_bind_int64(s, 1, site_id);
 		sl_stmt_bind_int64(s, 2, d0);
 		sl_stmt_bind_int64(s, 3, d1);
@@ -237,8 +241,8 @@ int cmd_emissions(int argc, char **argv)
 		if ((rc = sl_emissions_set_load(factors, &set, &err)) != 0 ||
 		    (rc = sl_store_open(db, &st, &err)) != 0 ||
 		    (rc = sl_store_migrate(st, &err)) != 0 ||
-		    (rc = (stale ? sl_emissions_recompute_stale : sl_emissions_recompute)(st, set, &rs,
-		                                                                         &err)) != 0) {
+		    (rc = (stale ? sl_emissions_recompute_stale
+		                 : sl_emissions_recompute)(st, set, &rs, &err)) != 0) {
 			cli_print_error(&err);
 			sl_store_close(st);
 			sl_emissions_set_free(set);
@@ -260,14 +264,15 @@ int cmd_emissions(int argc, char **argv)
 		       (long long)rs.deliveries_by_quality[SL_EM_PRIMARY],
 		       (long long)rs.deliveries_by_quality[SL_EM_MODELLED],
 		       (long long)rs.deliveries_by_quality[SL_EM_DEFAULT]);
-		printf("deliveries by path: measured fuel %lld, distance x modelled consumption %lld, "
-		       "tkm x default intensity %lld; %lld of them through a mapped vehicle class "
-		       "(assumption, reported as default), %lld without a vehicle (class "
-		       "\"unknown\")\n",
-		       (long long)rs.deliveries_by_method[SL_EM_BY_FUEL],
-		       (long long)rs.deliveries_by_method[SL_EM_BY_CONSUMPTION],
-		       (long long)rs.deliveries_by_method[SL_EM_BY_INTENSITY],
-		       (long long)rs.deliveries_assumption, (long long)rs.deliveries_unknown_class);
+		printf(
+		    "deliveries by path: measured fuel %lld, distance x modelled consumption %lld, "
+		    "tkm x default intensity %lld; %lld of them through a mapped vehicle class "
+		    "(assumption, reported as default), %lld without a vehicle (class "
+		    "\"unknown\")\n",
+		    (long long)rs.deliveries_by_method[SL_EM_BY_FUEL],
+		    (long long)rs.deliveries_by_method[SL_EM_BY_CONSUMPTION],
+		    (long long)rs.deliveries_by_method[SL_EM_BY_INTENSITY],
+		    (long long)rs.deliveries_assumption, (long long)rs.deliveries_unknown_class);
 		printf("distances: no road graph used; shortest feasible distance = great-circle "
 		       "x %.1f detour factor\n",
 		       SL_EM_DETOUR_FACTOR);

@@ -30,9 +30,8 @@ int sl_emissions_recompute_hubs(struct sl_store *st, const sl_emissions_set *set
 	memset(stats, 0, sizeof *stats);
 	if ((rc = sl_store_begin(st, err)) != 0)
 		return rc;
-	if ((rc = sl_store_exec(st,
-	                        "DELETE FROM delivery_hub_emissions; DELETE FROM hub_emissions;",
-	                        err)) != 0 ||
+	if ((rc = sl_store_exec(
+	         st, "DELETE FROM delivery_hub_emissions; DELETE FROM hub_emissions;", err)) != 0 ||
 	    (rc = sl_store_prepare(st,
 	                           "SELECT id, site_id, from_day, to_day, energy_carrier,"
 	                           " energy_amount, energy_unit, handled_t FROM hub_periods"
@@ -113,7 +112,8 @@ int sl_emissions_recompute_hubs(struct sl_store *st, const sl_emissions_set *set
 			sl_stmt_bind_int64(dins, 2, id);
 			sl_stmt_bind_int64(dins, 3, round_g(t * (double)f.wtw_g / handled_t));
 			if (f.has_ttw)
-				sl_stmt_bind_int64(dins, 4, round_g(t * (double)f.ttw_g / handled_t));
+				sl_stmt_bind_int64(dins, 4,
+				                   round_g(t * (double)f.ttw_g / handled_t));
 			else
 				sl_stmt_bind_null(dins, 4);
 			sl_stmt_bind_int64(dins, 5, now);

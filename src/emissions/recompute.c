@@ -111,38 +111,38 @@ static int mark_stale(sl_store *st, const sl_emissions_set *set, sl_error *err)
 	    "DELETE FROM temp.em_stale_trips",
 	    "DELETE FROM temp.em_stale_lone",
 	    /* trips: missing, other set, or inputs not older than the figure */
-	    "INSERT OR IGNORE INTO temp.em_stale_trips SELECT t.id FROM trips t"
-	    " LEFT JOIN trip_emissions e ON e.trip_id = t.id"
-	    " LEFT JOIN vehicles v ON v.id = t.vehicle_id"
-	    " LEFT JOIN sites o ON o.id = t.origin_site_id"
-	    " WHERE e.trip_id IS NULL OR e.factor_set <> ?1 OR e.factor_version <> ?2"
-	    " OR e.computed_at <= t.updated_at OR e.computed_at <= v.updated_at"
-	    " OR e.computed_at <= o.updated_at",
+	    ("INSERT OR IGNORE INTO temp.em_stale_trips SELECT t.id FROM trips t"
+	     " LEFT JOIN trip_emissions e ON e.trip_id = t.id"
+	     " LEFT JOIN vehicles v ON v.id = t.vehicle_id"
+	     " LEFT JOIN sites o ON o.id = t.origin_site_id"
+	     " WHERE e.trip_id IS NULL OR e.factor_set <> ?1 OR e.factor_version <> ?2"
+	     " OR e.computed_at <= t.updated_at OR e.computed_at <= v.updated_at"
+	     " OR e.computed_at <= o.updated_at"),
 	    /* ... or one of its deliveries (or their sites) changed */
-	    "INSERT OR IGNORE INTO temp.em_stale_trips SELECT DISTINCT d.trip_id"
-	    " FROM deliveries d JOIN trip_emissions e ON e.trip_id = d.trip_id"
-	    " JOIN sites s ON s.id = d.site_id"
-	    " WHERE e.computed_at <= d.updated_at OR e.computed_at <= s.updated_at",
+	    ("INSERT OR IGNORE INTO temp.em_stale_trips SELECT DISTINCT d.trip_id"
+	     " FROM deliveries d JOIN trip_emissions e ON e.trip_id = d.trip_id"
+	     " JOIN sites s ON s.id = d.site_id"
+	     " WHERE e.computed_at <= d.updated_at OR e.computed_at <= s.updated_at"),
 	    /* ... or a delivery allocated to it has moved or been cancelled */
-	    "INSERT OR IGNORE INTO temp.em_stale_trips SELECT DISTINCT de.trip_id"
-	    " FROM delivery_emissions de JOIN deliveries d ON d.id = de.delivery_id"
-	    " WHERE de.trip_id IS NOT NULL AND (d.trip_id IS NULL OR d.trip_id <> de.trip_id"
-	    " OR d.status = 'cancelled')",
+	    ("INSERT OR IGNORE INTO temp.em_stale_trips SELECT DISTINCT de.trip_id"
+	     " FROM delivery_emissions de JOIN deliveries d ON d.id = de.delivery_id"
+	     " WHERE de.trip_id IS NOT NULL AND (d.trip_id IS NULL OR d.trip_id <> de.trip_id"
+	     " OR d.status = 'cancelled')"),
 	    /* trip-less deliveries */
-	    "INSERT OR IGNORE INTO temp.em_stale_lone SELECT d.id FROM deliveries d"
-	    " JOIN sites s ON s.id = d.site_id"
-	    " LEFT JOIN delivery_emissions de ON de.delivery_id = d.id"
-	    " LEFT JOIN vehicles v ON v.id = d.vehicle_id"
-	    " WHERE d.trip_id IS NULL AND d.status <> 'cancelled' AND (de.delivery_id IS NULL"
-	    " OR de.trip_id IS NOT NULL OR de.factor_set <> ?1 OR de.factor_version <> ?2"
-	    " OR de.computed_at <= d.updated_at OR de.computed_at <= v.updated_at"
-	    " OR de.computed_at <= s.updated_at)",
-	    "DELETE FROM delivery_emissions WHERE trip_id IN (SELECT id FROM temp.em_stale_trips)"
-	    " OR delivery_id IN (SELECT id FROM temp.em_stale_lone)"
-	    " OR delivery_id IN (SELECT id FROM deliveries WHERE status = 'cancelled'"
-	    "  OR trip_id IN (SELECT id FROM temp.em_stale_trips))",
-	    "DELETE FROM trip_emissions WHERE trip_id IN (SELECT id FROM temp.em_stale_trips)"
-	    " OR trip_id NOT IN (SELECT id FROM trips)",
+	    ("INSERT OR IGNORE INTO temp.em_stale_lone SELECT d.id FROM deliveries d"
+	     " JOIN sites s ON s.id = d.site_id"
+	     " LEFT JOIN delivery_emissions de ON de.delivery_id = d.id"
+	     " LEFT JOIN vehicles v ON v.id = d.vehicle_id"
+	     " WHERE d.trip_id IS NULL AND d.status <> 'cancelled' AND (de.delivery_id IS NULL"
+	     " OR de.trip_id IS NOT NULL OR de.factor_set <> ?1 OR de.factor_version <> ?2"
+	     " OR de.computed_at <= d.updated_at OR de.computed_at <= v.updated_at"
+	     " OR de.computed_at <= s.updated_at)"),
+	    ("DELETE FROM delivery_emissions WHERE trip_id IN (SELECT id FROM temp.em_stale_trips)"
+	     " OR delivery_id IN (SELECT id FROM temp.em_stale_lone)"
+	     " OR delivery_id IN (SELECT id FROM deliveries WHERE status = 'cancelled'"
+	     "  OR trip_id IN (SELECT id FROM temp.em_stale_trips))"),
+	    ("DELETE FROM trip_emissions WHERE trip_id IN (SELECT id FROM temp.em_stale_trips)"
+	     " OR trip_id NOT IN (SELECT id FROM trips)"),
 	};
 	size_t i;
 	int rc;
@@ -174,16 +174,17 @@ static int recompute(struct sl_store *st, const sl_emissions_set *set, int stale
 	if ((rc = sl_store_begin(st, err)) != 0)
 		return rc;
 	/* the statements below name these tables in both modes */
-	if ((rc = sl_store_exec(st,
-	                        "CREATE TEMP TABLE IF NOT EXISTS em_stale_trips(id INTEGER PRIMARY KEY);"
-	                        "CREATE TEMP TABLE IF NOT EXISTS em_stale_lone(id INTEGER PRIMARY KEY);",
-	                        err)) != 0)
+	if ((rc = sl_store_exec(
+	         st,
+	         "CREATE TEMP TABLE IF NOT EXISTS em_stale_trips(id INTEGER PRIMARY KEY);"
+	         "CREATE TEMP TABLE IF NOT EXISTS em_stale_lone(id INTEGER PRIMARY KEY);",
+	         err)) != 0)
 		goto fail;
 	if (stale_only)
 		rc = mark_stale(st, set, err);
 	else
-		rc = sl_store_exec(st, "DELETE FROM delivery_emissions; DELETE FROM trip_emissions;",
-		                   err);
+		rc = sl_store_exec(
+		    st, "DELETE FROM delivery_emissions; DELETE FROM trip_emissions;", err);
 	if (rc != 0)
 		goto fail;
 	if ((rc = sl_store_prepare(
@@ -346,8 +347,9 @@ static int recompute(struct sl_store *st, const sl_emissions_set *set, int stale
 		if (sl_stmt_is_null(lone, 1) || sl_stmt_is_null(lone, 6)) {
 			stats->deliveries_unresolved++;
 			problem(stats, "delivery", id,
-			        sl_stmt_is_null(lone, 1) ? "no trip and no mass_kg"
-			                                 : "no trip and the supplier has no depot site");
+			        sl_stmt_is_null(lone, 1)
+			            ? "no trip and no mass_kg"
+			            : "no trip and the supplier has no depot site");
 			continue;
 		}
 		/* no vehicle: the factor set's "unknown" class (an assumption it documents) */

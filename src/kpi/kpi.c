@@ -110,7 +110,8 @@ static int load_vkeys(struct ctx *cx, sl_kpi_group by, sl_error *err)
 			cx->vkeys = p;
 			cap = nc;
 		}
-		if (!(cx->vkeys[cx->n_vkeys] = strdup(sl_stmt_text(s, 0) ? sl_stmt_text(s, 0) : ""))) {
+		if (!(cx->vkeys[cx->n_vkeys] =
+		          strdup(sl_stmt_text(s, 0) ? sl_stmt_text(s, 0) : ""))) {
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 			break;
 		}
@@ -151,13 +152,16 @@ static int vexpr(sl_buf *b, const struct ctx *cx, sl_kpi_group by, int trip)
 	if (by == SL_KPI_BY_VEHICLE_CLASS)
 		v = trip ? "(SELECT gv.vehicle_class FROM vehicles gv WHERE gv.id = t.vehicle_id)"
 		         : "(SELECT gv.vehicle_class FROM vehicles gv WHERE gv.id = COALESCE("
-		           "d.vehicle_id, (SELECT gt.vehicle_id FROM trips gt WHERE gt.id = d.trip_id)))";
+		           "d.vehicle_id, (SELECT gt.vehicle_id FROM trips gt WHERE gt.id = "
+		           "d.trip_id)))";
 	else
 		v = trip ? "COALESCE(t.energy_carrier, (SELECT gv.energy_carrier FROM vehicles gv"
 		           " WHERE gv.id = t.vehicle_id))"
-		         : "COALESCE((SELECT gt.energy_carrier FROM trips gt WHERE gt.id = d.trip_id),"
+		         : "COALESCE((SELECT gt.energy_carrier FROM trips gt WHERE gt.id = "
+		           "d.trip_id),"
 		           " (SELECT gv.energy_carrier FROM vehicles gv WHERE gv.id = COALESCE("
-		           "d.vehicle_id, (SELECT gt.vehicle_id FROM trips gt WHERE gt.id = d.trip_id))))";
+		           "d.vehicle_id, (SELECT gt.vehicle_id FROM trips gt WHERE gt.id = "
+		           "d.trip_id))))";
 	return vcase(b, cx, v);
 }
 
@@ -552,7 +556,8 @@ static int fill_scoped(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *
 	}
 	while ((rc = sl_stmt_step(s, err)) == 1) {
 		struct trip_fill key = {sl_stmt_int64(s, 1), 0, 0};
-		const struct trip_fill *t = n ? bsearch(&key, tf, n, sizeof *tf, cmp_trip_fill) : NULL;
+		const struct trip_fill *t =
+		    n ? bsearch(&key, tf, n, sizeof *tf, cmp_trip_fill) : NULL;
 		if (!t)
 			continue;
 		struct group *g = gset_get(out, sl_stmt_int64(s, 0));
@@ -1142,8 +1147,10 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 	 * would read as 0 kg: leave the CO2e KPIs out until there is data */
 	if (cx.has_em) {
 		int64_t any = 0;
-		cx.has_em = sl_store_query_int64(st, "SELECT EXISTS (SELECT 1 FROM delivery_emissions)",
-		                                 &any, NULL) == 0 && any;
+		cx.has_em =
+		    sl_store_query_int64(st, "SELECT EXISTS (SELECT 1 FROM delivery_emissions)",
+		                         &any, NULL) == 0 &&
+		    any;
 	}
 
 	sl_kpi_result *r = calloc(1, sizeof *r);

@@ -644,12 +644,13 @@ Test(recompute, small_store_idempotent)
 		                                  &v, &e),
 		             0, "%s", e.message);
 		cr_assert_eq(v, 16648);
-		cr_assert_eq(sl_store_query_int64(st,
-		                                  "SELECT COUNT(*) FROM delivery_emissions"
-		                                  " WHERE delivery_id=4 AND quality='default'"
-		                                  " AND factor_id LIKE 'unknown/%mapped_assumption%'",
-		                                  &v, &e),
-		             0);
+		cr_assert_eq(
+		    sl_store_query_int64(st,
+		                         "SELECT COUNT(*) FROM delivery_emissions"
+		                         " WHERE delivery_id=4 AND quality='default'"
+		                         " AND factor_id LIKE 'unknown/%mapped_assumption%'",
+		                         &v, &e),
+		    0);
 		cr_assert_eq(v, 1);
 	}
 	sl_store_close(st);

@@ -240,7 +240,7 @@ Test(stale, recomputes_changed_moved_and_cancelled)
 	                           &e),
 	             0, "%s", e.message);
 	cr_assert_eq(sl_emissions_recompute_stale(st, set, &rs, &e), 0, "%s", e.message);
-	cr_assert_geq(rs.trips_done, 2); /* T1 and T2 (T1 again if in the same second) */
+	cr_assert_geq(rs.trips_done, 2);           /* T1 and T2 (T1 again if in the same second) */
 	cr_assert_eq(wtw_of(st, "D1"), t1_before); /* D1 now carries all of T1 */
 	cr_assert_eq(has_quality(st, "D2", "default", "tkm_x_default_intensity"), 1);
 	cr_assert_eq(q(st, "SELECT COUNT(*) FROM delivery_emissions e JOIN deliveries d ON"

@@ -459,9 +459,12 @@ Test(kpi, grouping_vehicle_class_and_energy_carrier)
 Test(kpi, a_differently_shaped_emissions_table_is_ignored)
 {
 	sl_error e;
-	cr_assert_eq(sl_store_exec(st, "DROP TABLE IF EXISTS delivery_emissions;"
-	                               "CREATE TABLE delivery_emissions(delivery_id INTEGER, co2 REAL);"
-	                               "INSERT INTO delivery_emissions VALUES (1, 5)", &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_exec(st,
+	                           "DROP TABLE IF EXISTS delivery_emissions;"
+	                           "CREATE TABLE delivery_emissions(delivery_id INTEGER, co2 REAL);"
+	                           "INSERT INTO delivery_emissions VALUES (1, 5)",
+	                           &e),
+	             0, "%s", e.message);
 	sl_kpi_query q;
 	two_weeks(&q);
 	sl_kpi_result *r = compute(&q);
