@@ -4,12 +4,14 @@
  * changes nothing), the incremental (stale) recompute after changed, moved and
  * cancelled deliveries, the vehicle defaults of se-seed (DESNZ-derived
  * consumption, mapped classes reported as default quality, class
- * "unknown"), and the counts `samlast emissions recompute` prints.
+ * "unknown"), hubs, the HTTP upload, and the counts `samlast emissions
+ * recompute` prints.
  * Expected figures are worked by hand from data/emissions/se-seed. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -380,4 +382,56 @@ Test(hubs, measured_energy_charged_per_tonne_handled)
 	cr_assert_eq(q(st, "SELECT wtw_g FROM hub_emissions"), 561168);
 	sl_store_close(st);
 	unlink(db);
+}
+
+Test(upload, http_upload_computes_emissions_in_its_transaction)
+{
+	char db[128], cmd[2048], tok[256] = "", logf[128];
+	const char *bin = getenv("SAMLAST_BIN"), *fx = getenv("SL_FIXTURES");
+	int port = 20000 + (int)(getpid() % 20000);
+	FILE *p;
+	pid_t pid;
+	sl_store *st;
+	if (sh("command -v curl >/dev/null 2>&1") != 0)
+		cr_skip_test("curl is not installed: the HTTP upload is not exercised");
+	snprintf(db, sizeof db, "/tmp/sl_em_up_%d.db", (int)getpid());
+	snprintf(logf, sizeof logf, "/tmp/sl_em_up_%d.log", (int)getpid());
+	cr_assert_eq(import_fixture(db, NULL, "vehicles"), 0);
+	snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --role admin --label t 2>/dev/null",
+	         bin, db);
+	cr_assert((p = popen(cmd, "r")));
+	cr_assert(fgets(tok, sizeof tok, p));
+	pclose(p);
+	tok[strcspn(tok, "\r\n")] = 0;
+	snprintf(cmd, sizeof cmd, "127.0.0.1:%d", port);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		if (!freopen(logf, "w", stdout) || !freopen(logf, "a", stderr))
+			_exit(127);
+		execl(bin, bin, "serve", "--db", db, "--listen", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (const char *k = "trips"; k; k = strcmp(k, "trips") ? NULL : "deliveries") {
+		snprintf(cmd, sizeof cmd,
+		         "curl -s --retry 20 --retry-connrefused --retry-delay 1 -o /dev/null"
+		         " -w '%%{http_code}' -X POST -H 'Authorization: Bearer %s'"
+		         " -H 'Content-Type: text/csv' --data-binary @'%s/emissions/import/%s.csv'"
+		         " http://127.0.0.1:%d/api/v1/imports/%s | grep -q 200",
+		         tok, fx, k, port, k);
+		cr_expect_eq(sh(cmd), 0, "upload of %s failed (see %s)", k, logf);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	st = open_db(db);
+	cr_assert_eq(q(st, "SELECT COUNT(*) FROM trip_emissions"), 4);
+	cr_assert_eq(q(st, "SELECT COUNT(*) FROM deliveries d LEFT JOIN delivery_emissions e"
+	                   " ON e.delivery_id = d.id WHERE d.status <> 'cancelled'"
+	                   " AND e.delivery_id IS NULL"),
+	             0);
+	cr_assert_eq(wtw_of(st, "D4"), 2211); /* as through the CLI importer */
+	parts_sum_to_trips(st);
+	sl_store_close(st);
+	unlink(db);
+	unlink(logf);
 }
