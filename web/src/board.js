@@ -19,7 +19,7 @@ const TEXT = {
     candidate: 'Samlastningskandidat', same_site: 'flera leverantörer med små leveranser',
     nearby: 'Nära', time: 'Tid', status: 'Status', supplier: 'Leverantör', id: 'Id', kg: 'kg', parcels: 'Kollin',
     temp: 'Temp.', window: 'Tidsfönster', announced: 'aviserad', delivered: 'levererad', own: 'egen', shared: 'delad',
-    small: 'liten', confirms: 'bekräftar avisering',
+    small: 'liten', confirms: 'bekräftar avisering', all: 'Alla enheter',
     others: (n, s, kg, p, w) => `${n} andra leveranser från ${s} leverantörer anländer hit denna dag, totalt ${kg} kg i ${p} kollin, ${w}.`,
     rule: 'Andra leverantörers leveranser visas bara som summor, och bara när minst tre leverantörer ingår — om de inte har valt att dela med dig.',
     ambient: 'torrt', chilled: 'kyl', frozen: 'frys', mixed: 'blandat', m: 'm',
@@ -33,7 +33,7 @@ const TEXT = {
     candidate: 'Pooling candidate', same_site: 'several suppliers with small loads',
     nearby: 'Near', time: 'Time', status: 'Status', supplier: 'Supplier', id: 'Id', kg: 'kg', parcels: 'Parcels',
     temp: 'Temp.', window: 'Window', announced: 'announced', delivered: 'delivered', own: 'own', shared: 'shared',
-    small: 'small', confirms: 'confirms an announcement',
+    small: 'small', confirms: 'confirms an announcement', all: 'All sites',
     others: (n, s, kg, p, w) => `${n} other deliveries from ${s} suppliers arrive here on this day, totalling ${kg} kg in ${p} parcels, ${w}.`,
     rule: 'Other suppliers\' deliveries are only shown as totals, and only when at least three suppliers are involved — unless they opted in to share with you.',
     ambient: 'ambient', chilled: 'chilled', frozen: 'frozen', mixed: 'mixed', m: 'm',
@@ -45,7 +45,7 @@ function today() {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-function siteBlock(ctx, T, s) {
+function siteBlock(ctx, T, s, date) {
   const { esc, fmt } = ctx;
   const flags = [];
   if (s.candidate) flags.push(`<span class="badge candidate">${esc(T.candidate)}</span>`);
@@ -65,7 +65,7 @@ function siteBlock(ctx, T, s) {
     ? `<p class="others" data-others="${o.deliveries}">${esc(T.others(fmt(o.deliveries, 0), fmt(o.suppliers, 0), fmt(o.mass_kg, 0), fmt(o.parcels, 0), `${o.window_from || '?'}–${o.window_to || '?'}`))}</p>`
     : '';
   const near = s.nearby.length
-    ? `<p class="nearby">${esc(T.nearby)}: ${s.nearby.map((n) => `<a href="#/board/site=${encodeURIComponent(n.site)}">${esc(n.name)}</a> (${fmt(n.distance_m, 0)} ${esc(T.m)})`).join(', ')}</p>`
+    ? `<p class="nearby">${esc(T.nearby)}: ${s.nearby.map((n) => `<a href="#/board/date=${encodeURIComponent(date)}&site=${encodeURIComponent(n.site)}">${esc(n.name)}</a> (${fmt(n.distance_m, 0)} ${esc(T.m)})`).join(', ')}</p>`
     : '';
   const table = rows
     ? `<table><thead><tr><th>${esc(T.time)}</th><th>${esc(T.status)}</th><th>${esc(T.supplier)}</th><th>${esc(T.id)}</th>
@@ -114,11 +114,12 @@ export async function render(ctx, arg) {
   $('#board-status').className = 'muted';
   $('#board-status').textContent = b.viewer === 'city' ? '' : T.rule;
   const shown = only ? b.sites.filter((s) => s.candidate) : b.sites;
-  $('#board-body').innerHTML = `<div class="cards" id="board-summary">
+  const back = site ? `<p><a id="board-all" href="#/board/date=${encodeURIComponent(date)}">${esc(T.all)}</a></p>` : '';
+  $('#board-body').innerHTML = `${back}<div class="cards" id="board-summary">
       <div class="card" data-count="sites"><div class="n">${esc(T.sites)}</div><div class="v">${fmt(b.sites.length, 0)}</div></div>
       <div class="card" data-count="deliveries"><div class="n">${esc(T.deliveries)}</div><div class="v">${fmt(n, 0)}</div></div>
       <div class="card" data-count="candidates"><div class="n">${esc(T.candidates)}</div><div class="v">${fmt(b.candidates, 0)}</div></div></div>
-    ${shown.length ? shown.map((s) => siteBlock(ctx, T, s)).join('') : `<p class="muted" id="board-empty">${esc(T.empty)}</p>`}`;
+    ${shown.length ? shown.map((s) => siteBlock(ctx, T, s, date)).join('') : `<p class="muted" id="board-empty">${esc(T.empty)}</p>`}`;
   if (b.viewer !== 'unit') {
     const el = $('#board-opportunities');
     renderOpportunities(ctx, el, date).catch((e) => { el.textContent = String(e); });
