@@ -435,3 +435,35 @@ Test(upload, http_upload_computes_emissions_in_its_transaction)
 	unlink(db);
 	unlink(logf);
 }
+
+Test(defaults, calc_json_names_the_default_and_flags_assumptions)
+{
+	static const char in[] = "{\"trips\": [{\"vehicle_class\": \"rigid_12_20t\","
+	                         " \"energy_carrier\": \"hvo100\", \"distance_km\": 25,"
+	                         " \"shipments\": [{\"mass_kg\": 2000, \"distance_km\": 7}]},"
+	                         " {\"vehicle_class\": \"rigid_7.5_12t\", \"energy_carrier\":"
+	                         " \"hvo100\", \"distance_km\": 25,"
+	                         " \"shipments\": [{\"mass_kg\": 2000, \"distance_km\": 7}]}]}";
+	sl_emissions_set *s = NULL;
+	sl_buf out = {0};
+	sl_error e;
+	const char *second;
+	cr_assert_eq(sl_emissions_set_load(NULL, &s, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_emissions_calc_json(s, in, strlen(in), "in.json", &out, &e), 0, "%s",
+	             e.message);
+	cr_assert_eq(sl_buf_append(&out, "", 1), 0);
+	second = strstr(out.data, "rigid_7.5_12t");
+	cr_assert(second, "%s", out.data);
+	/* the 12-20 t trip: by consumption, default quality, an assumption,
+	 * 2153.6 g as in the import test */
+	cr_assert(strstr(out.data, "\"method\":\"distance_x_modelled_consumption\",\"quality\":"
+	                           "\"default\",\"assumption\":true"),
+	          "%s", out.data);
+	cr_assert(strstr(out.data, "\"status\":\"mapped_assumption\""), "%s", out.data);
+	cr_assert(strstr(out.data, "\"wtw_g\":2154"), "%s", out.data);
+	/* the 7.5-12 t trip is modelled data (DESNZ >7.5-17 t band) */
+	cr_assert(strstr(second, "\"quality\":\"modelled\",\"factor\""), "%s", second);
+	cr_assert(strstr(second, "\"status\":\"modelled_consumption\""), "%s", second);
+	sl_buf_free(&out);
+	sl_emissions_set_free(s);
+}
