@@ -1810,7 +1810,8 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 		/* stable order: by day, then km saved; members follow their item */
 		for (size_t i = 0; i < c.nout; i++)
 			c.out[i].n_parties = i; /* remember the original index */
-		qsort(c.out, c.nout, sizeof *c.out, cmp_out);
+		if (c.nout)
+			qsort(c.out, c.nout, sizeof *c.out, cmp_out);
 		size_t *newpos = malloc((c.nout + 1) * sizeof *newpos);
 		if (!newpos)
 			rc = oom(err);
