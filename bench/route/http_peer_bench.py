@@ -66,6 +66,10 @@ def main():
         r = conn.getresponse()
         body = r.read()
         dt = time.perf_counter() - t0
+        # The answer's code without parsing megabytes of JSON (that would
+        # time Python's parser, not the server): "code":"Ok" anywhere.
+        if b'"code":"Ok"' in body or b'"code": "Ok"' in body:
+            return dt, r.status, "Ok"
         try:
             code = json.loads(body).get("code")
         except ValueError:

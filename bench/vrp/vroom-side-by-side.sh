@@ -12,8 +12,18 @@
 # does: Solomon, distance objective, distance-only BKS (row 2 of bks.csv);
 # GH200, vehicles-then-distance (VROOM: fixed cost per vehicle), hierarchical
 # BKS (row 1).  Environment: VROOM (required), VRP_DATA, VRP_SETS ("solomon
-# gh200"), VRP_FILTER (grep pattern), VRP_SEED (1), OUT (per-instance CSV).
+# gh200"), VRP_FILTER (grep pattern), VRP_SEED (1), OUT (per-instance CSV);
+# SUMMARY=CSV only prints the summary table of an existing per-instance CSV
+# (e.g. several runs concatenated).
 set -u
+summary() {
+	echo "| set | class | solver | instances | all checked feasible | avg vehicles | avg BKS vehicles | avg gap % | avg time s | total distance |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	awk -F, '$1!="set" { for (p = 0; p < 2; p++) { k = $1" | "(p ? "all" : $2)" | "$4; n[k]++; g[k]+=$9; v[k]+=$5; bv[k]+=$7; t[k]+=$10; d[k]+=$6;
+			if ($11!="FEASIBLE") bad[k]++ } }
+		END { for (k in n) printf "| %s | %d | %s | %.2f | %.2f | %.2f | %.1f | %.2f |\n", k, n[k], bad[k] ? "NO (" bad[k] ")" : "yes", v[k]/n[k], bv[k]/n[k], g[k]/n[k], t[k]/n[k], d[k] }' "$1" | sort
+}
+if [ -n "${SUMMARY:-}" ]; then summary "$SUMMARY"; exit 0; fi
 BUILD=${1:-build}
 BIN=$BUILD/samlast
 HERE=$(dirname "$0")
@@ -69,10 +79,6 @@ for s in $SETS; do
 	esac
 done
 rm -f "$TMP.in.json" "$TMP.vroom.json" "$TMP.sl.json"
-echo "| set | class | solver | instances | all checked feasible | avg vehicles | avg BKS vehicles | avg gap % | avg time s | total distance |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-awk -F, 'NR>1 { for (p = 0; p < 2; p++) { k = $1" | "(p ? "all" : $2)" | "$4; n[k]++; g[k]+=$9; v[k]+=$5; bv[k]+=$7; t[k]+=$10; d[k]+=$6;
-		if ($11!="FEASIBLE") bad[k]++ } }
-	END { for (k in n) printf "| %s | %d | %s | %.2f | %.2f | %.2f | %.1f | %.2f |\n", k, n[k], bad[k] ? "NO (" bad[k] ")" : "yes", v[k]/n[k], bv[k]/n[k], g[k]/n[k], t[k]/n[k], d[k] }' "$OUT" | sort
+summary "$OUT"
 echo
 echo "per-instance rows: $OUT"
