@@ -38,7 +38,10 @@ int sv_viewer(const sv_req *r, sl_pooling_viewer *v)
 		v->kind = SL_VIEWER_UNIT;
 		return r->org_id ? 0 : -1;
 	case SL_ROLE_SUPPLIER:
-		v->kind = SL_VIEWER_SUPPLIER;
+		/* A supplier-role token issued to a carrier organisation sees
+		 * what a carrier may: the rows it carried and what its
+		 * customers shared with it. */
+		v->kind = r->org_is_carrier ? SL_VIEWER_CARRIER : SL_VIEWER_SUPPLIER;
 		return r->org_id ? 0 : -1;
 	default:
 		v->kind = SL_VIEWER_PUBLIC;

@@ -184,6 +184,7 @@ int sv_auth(sv_req *r, sl_store *st)
 	r->token_id = 0;
 	r->org_id = 0;
 	r->org_ext[0] = 0;
+	r->org_is_carrier = 0;
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						    MHD_HTTP_HEADER_AUTHORIZATION);
 	if (!h)
@@ -198,7 +199,7 @@ int sv_auth(sv_req *r, sl_store *st)
 	char hex[65];
 	sv_hash_token(tok, hex);
 	sl_stmt *q = sv_cached_stmt(r->srv, st, SV_STMT_AUTH,
-				    "SELECT t.id, t.role, COALESCE(t.org_id, 0), o.ext_id FROM api_tokens t "
+				    "SELECT t.id, t.role, COALESCE(t.org_id, 0), o.ext_id, o.kind FROM api_tokens t "
 				    "LEFT JOIN organisations o ON o.id = t.org_id "
 				    "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
 				    "AND (t.expires_at IS NULL OR t.expires_at > ?2)");
@@ -216,6 +217,8 @@ int sv_auth(sv_req *r, sl_store *st)
 			r->org_id = sl_stmt_int64(q, 2);
 			const char *e = sl_stmt_text(q, 3);
 			snprintf(r->org_ext, sizeof r->org_ext, "%s", e ? e : "");
+			const char *kind = sl_stmt_text(q, 4);
+			r->org_is_carrier = kind && !strcmp(kind, "carrier");
 			ret = 0;
 		}
 	}

@@ -95,6 +95,8 @@ typedef struct sv_req {
 	int64_t token_id;
 	int64_t org_id;
 	char org_ext[128];
+	int org_is_carrier; /* the token's organisation is a carrier (a supplier-role
+			     * token may be issued to one: it acts for its customers) */
 	sl_buf body;    /* small request bodies */
 	int too_large;
 	int refused;          /* an upload refused before its body was read */

@@ -19,7 +19,7 @@
 
 static char db_path[256];
 static sl_server *srv;
-static char tok_city[96], tok_s1[96], tok_s2[96], tok_u2[96], tok_pub[96], tok_admin[96];
+static char tok_city[96], tok_s1[96], tok_s2[96], tok_u2[96], tok_pub[96], tok_admin[96], tok_k1[96];
 
 typedef struct {
 	int status;
@@ -76,7 +76,8 @@ static void setup(void)
 		char *tok;
 	} t[] = {{"CITY", SL_ROLE_CITY, tok_city}, {"S1", SL_ROLE_SUPPLIER, tok_s1},
 	         {"S2", SL_ROLE_SUPPLIER, tok_s2}, {"U2", SL_ROLE_UNIT, tok_u2},
-	         {NULL, SL_ROLE_PUBLIC, tok_pub},  {NULL, SL_ROLE_ADMIN, tok_admin}};
+	         {NULL, SL_ROLE_PUBLIC, tok_pub},  {NULL, SL_ROLE_ADMIN, tok_admin},
+	         {"K1", SL_ROLE_SUPPLIER, tok_k1}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		cr_assert_eq(sl_server_token_create(st, t[i].org, t[i].role, 0, NULL, t[i].tok, 96, NULL,
 		                                    &err),
@@ -326,4 +327,29 @@ Test(board_http, announcements_like_uploads)
 	cr_assert_eq(problem("POST", "/api/v1/pooling/announcements/confirm", tok_s1, "application/json",
 	                     "{\"id\":\"N1\",\"delivery\":\"D1\"}"),
 	             400, "D1 is on another day's... site A but 7 days away");
+}
+
+/* A supplier-role token issued to a carrier (K1) is a carrier viewer: no
+ * rows until a customer shares with it, then that customer's rows only. */
+Test(board_http, carrier_token_sees_what_customers_shared)
+{
+	resp_t r = http("GET", "/api/v1/pooling/board?date=2026-01-01", tok_k1, NULL, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_null(strstr(r.body, "\"S1\""), "%s", r.body);
+	cr_assert_null(strstr(r.body, "Alfa"), "%s", r.body);
+	json_t *j = json_loads(r.body, 0, NULL);
+	free(r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "viewer")), "carrier");
+	json_t *a = site_in(j, "A");
+	cr_assert(a);
+	cr_assert_eq(json_array_size(json_object_get(a, "deliveries")), 0);
+	json_decref(j);
+	r = http("POST", "/api/v1/pooling/shares", tok_s1, "application/json", "{\"grantee\":\"K1\"}");
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	free(r.body);
+	j = get_json("/api/v1/pooling/board?date=2026-01-01", tok_k1);
+	a = site_in(j, "A");
+	json_t *rows = json_object_get(a, "deliveries");
+	cr_assert_eq(json_array_size(rows), 1);
+	json_decref(j);
 }
