@@ -352,6 +352,38 @@ Test(opportunities, time_windows_split_and_respected)
 	drop_db(st);
 }
 
+Test(opportunities, tight_window_keeps_a_delivery_on_its_own_tour)
+{
+	/* B must reach U1 by 00:30.  Its own van leaves D-B at 00:00 and
+	 * arrives after 0.099° x 144.55 km/° = 14.31 km at 30 km/h = 28.6 min;
+	 * any other vehicle first stops at D-B for the 2-minute pickup and
+	 * arrives after 30.6 min or later: too late.  So B keeps its tour and
+	 * only C hands over (to A: D-A→D-C→U1→U2→D-A = 0.202°), after =
+	 * 0.202° + 0.198° = 0.400° — even with the windows grouped together. */
+	struct hand h = hand_default();
+	h.win[2][0] = 29;
+	h.win[2][1] = 30;
+	sl_store *st = hand_case(12, &h);
+	sl_opp_query q;
+	sl_opp_query_init(&q);
+	q.day = day0();
+	q.window_slack_min = 1440;
+	sl_pooling_opportunities *r = NULL;
+	sl_error e;
+	cr_assert_eq(sl_pooling_opportunities_compute(st, &q, &r, &e), 0, "%s", e.message);
+	double k = deg_km();
+	cr_assert_eq(r->n, 1);
+	const sl_pooling_opportunity *o = &r->items[0];
+	cr_assert_eq(o->n_suppliers, 3, "B is in the group");
+	cr_assert_float_eq(o->km_after, 0.400 * k, 1e-3, "km after %.4f vs %.4f", o->km_after,
+	                   0.400 * k);
+	check_tours(o);
+	for (size_t s = 0; s < o->n_stops; s++)
+		cr_assert_str_neq(o->stops[s].supplier, "SUP-B", "B's goods must not be handed over");
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
 /* ---- days without candidates --------------------------------------------- */
 
 Test(opportunities, no_candidates_no_items)
