@@ -21,7 +21,8 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: samlast kpi --db FILE [--from DATE --to DATE] [--unit ID] [--supplier ID]\n"
-	    "                   [--by none|week|month|unit|supplier]\n"
+	    "                   [--by none|week|month|unit|supplier|\n"
+	    "                         vehicle_class|energy_carrier]\n"
 	    "                   [--baseline-from DATE --baseline-to DATE]\n"
 	    "                   [--small-order-sek N] [--tolerance-min N] [--kpi ID,...]\n"
 	    "                   [--format table|csv|csv-sv|json]\n\n"
@@ -30,7 +31,8 @@ static void usage(FILE *out)
 	    "  --from/--to DATE     period, YYYY-MM-DD, inclusive (default: all data)\n"
 	    "  --unit ID            only this receiving site (site id)\n"
 	    "  --supplier ID        only this supplier (organisation id)\n"
-	    "  --by G               group rows by week, month, unit or supplier\n"
+	    "  --by G               group rows by week, month, unit, supplier,\n"
+	    "                       vehicle class or energy carrier\n"
 	    "  --baseline-from/--baseline-to DATE\n"
 	    "                       compare with a baseline period (change in %%)\n"
 	    "  --small-order-sek N  small-order threshold (default: settings or 1000 SEK)\n"

@@ -112,6 +112,18 @@ try {
     const row = await page.$$eval('#uperrors tbody tr td', (els) => els.map((e) => e.textContent));
     check(row[0] === '3' && /NOWHERE/.test(row[3]), `upload error shows line 3 and the reason: ${JSON.stringify(row)}`);
     await page.screenshot({ path: join(art, 'upload-error.png'), fullPage: true });
+    // an announcement (planned delivery) through the same page reaches the board
+    await page.goto(base + '/#/upload');
+    await page.waitForSelector('#up');
+    await page.selectOption('select[name=kind]', 'announcements');
+    await page.setInputFiles('input[type=file]', { name: 'plan.csv', mimeType: 'text/csv',
+      buffer: Buffer.from('id,supplier,site,delivered_at,status,mass_kg\nPLAN1,S1,A,2026-01-20T08:00:00+01:00,announced,12\n') });
+    await page.click('#up button');
+    await page.waitForSelector('#upstatus');
+    check(!(await page.getAttribute('#upstatus', 'class')).includes('error'), 'announcement upload accepted');
+    const bd = await apiGet('/api/v1/pooling/board?date=2026-01-20', tokens.city);
+    const planned = (bd.sites || []).flatMap((x) => x.deliveries || []).filter((d) => d.id === 'PLAN1');
+    check(planned.length === 1 && planned[0].status === 'announced', `the announcement is on the board: ${JSON.stringify(planned)}`);
     await ctx.close();
   }
 } finally {

@@ -171,7 +171,7 @@ async function scorecard(kind, id) {
 async function upload() {
   main.innerHTML = `<h2>${t('upload_title')}</h2>
   <form id="up" class="filters">
-    <label>${t('kind')}<select name="kind">${['deliveries', 'orders', 'trips', 'vehicles', 'organisations', 'sites', 'contracts'].map((k) => `<option>${k}</option>`).join('')}</select></label>
+    <label>${t('kind')}<select name="kind">${['deliveries', 'announcements', 'orders', 'trips', 'vehicles', 'organisations', 'sites', 'contracts'].map((k) => `<option>${k}</option>`).join('')}</select></label>
     <label>${t('file')}<input type="file" name="file" required accept=".csv,.json,text/csv,application/json"></label>
     <label><span><input type="checkbox" name="accept_valid"> ${t('accept_valid')}</span></label>
     <button>${t('send')}</button></form><div id="result" aria-live="polite"></div>`;
@@ -179,7 +179,10 @@ async function upload() {
     e.preventDefault();
     const fd = new FormData(e.target); const file = fd.get('file');
     const json = file.name.endsWith('.json');
-    const r = await api(`/api/v1/imports/${fd.get('kind')}${fd.get('accept_valid') ? '?accept_valid=true' : ''}`,
+    // Announcements (planned deliveries, issue 7) have their own endpoint
+    // with the uploads' answer shape.
+    const url = fd.get('kind') === 'announcements' ? '/api/v1/pooling/announcements' : `/api/v1/imports/${fd.get('kind')}`;
+    const r = await api(`${url}${fd.get('accept_valid') ? '?accept_valid=true' : ''}`,
       { method: 'POST', body: file, headers: { 'Content-Type': json ? 'application/json' : 'text/csv' } });
     const b = r.body; const ok = r.status === 200;
     let html = `<p class="${ok ? '' : 'error'}" id="upstatus">${ok ? t('imported') : esc(b.detail || t('rejected'))}</p>`;
