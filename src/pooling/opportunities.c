@@ -879,6 +879,11 @@ static int route_eval_rec(ctx *c, int host, const struct lstop *s, int n, double
 	if (kg > sd->cap_kg + 1e-9 || m3 > sd->cap_m3 + 1e-9)
 		return 0;
 	int prev = sd->depot_pt;
+	/* for the record: leave as late as the first wait allows, so that the
+	 * times shown are not a midnight departure followed by a long wait */
+	size_t base = c->nstop;
+	int first_wait = -1;
+	double wait_s = 0, slack_s = INFINITY;
 	for (int i = 0; i < n; i++) {
 		const struct del *d = &c->d[s[i].del];
 		int pt = stop_pt(c, &s[i]);
@@ -893,6 +898,12 @@ static int route_eval_rec(ctx *c, int host, const struct lstop *s, int n, double
 		} else {
 			int checked = sd->windows || d->sup != host || has_pick(s, n, s[i].del);
 			if (checked && (d->tw_from > 0 || d->tw_to < 1440)) {
+				if (first_wait < 0 && t < d->tw_from * 60.0) {
+					first_wait = i;
+					wait_s = d->tw_from * 60.0 - t;
+				} else if (first_wait < 0 && d->tw_to * 60.0 - t < slack_s) {
+					slack_s = d->tw_to * 60.0 - t;
+				}
 				if (t < d->tw_from * 60.0)
 					t = d->tw_from * 60.0;
 				if (t > d->tw_to * 60.0 + 1e-6)
@@ -925,6 +936,11 @@ static int route_eval_rec(ctx *c, int host, const struct lstop *s, int n, double
 			o->load_m3 = m3;
 		}
 		t += s[i].pick ? SERVICE_PICKUP_S : SERVICE_DELIVERY_S;
+	}
+	if (rec && first_wait > 0) {
+		int shift_min = (int)floor(fmin(wait_s, slack_s) / 60.0);
+		for (int i = 0; i < first_wait; i++)
+			c->stop[base + (size_t)i].arrival_min += shift_min;
 	}
 	len += DIST(c, prev, sd->depot_pt);
 	*km = len / 1000.0;
