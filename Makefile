@@ -21,6 +21,7 @@ DEMO_DB ?= demo.db
 DEMO_DIR ?= demo-data
 DEMO_SEED ?= 1
 DEMO_SERVE ?= 1
+DEMO_DAY ?= 2025-10-06
 DEMO_LISTEN ?= 127.0.0.1:8080
 
 DEB_PACKAGES = build-essential meson ninja-build pkg-config python3 clang \
@@ -75,6 +76,12 @@ demo: deps build
 	$(SAMLAST) import --db $(DEMO_DB) --kind deliveries $(DEMO_DIR)/deliveries.csv
 	$(SAMLAST) emissions recompute --db $(DEMO_DB)
 	$(SAMLAST) kpi --db $(DEMO_DB)
+	@echo; echo "== The groupage place (full reports in $(DEMO_DIR)/*.txt, Excel in $(DEMO_DIR)/ordering.xlsx)"
+	$(SAMLAST) baseline set --db $(DEMO_DB) --default --from 2025-01-13 --to 2025-03-09 --note "demo baseline: first eight school weeks"
+	$(SAMLAST) board --db $(DEMO_DB) --date $(DEMO_DAY) > $(DEMO_DIR)/board.txt && head -n 1 $(DEMO_DIR)/board.txt
+	$(SAMLAST) pooling --db $(DEMO_DB) --date $(DEMO_DAY) --days 5 > $(DEMO_DIR)/pooling.txt && tail -n 1 $(DEMO_DIR)/pooling.txt
+	$(SAMLAST) ordering --db $(DEMO_DB) --xlsx $(DEMO_DIR)/ordering.xlsx > $(DEMO_DIR)/ordering.txt && tail -n 1 $(DEMO_DIR)/ordering.txt
+	$(SAMLAST) followup --db $(DEMO_DB) --from 2025-09-01 --to 2025-12-21 > $(DEMO_DIR)/followup.txt && tail -n 2 $(DEMO_DIR)/followup.txt
 	@if [ "$(DEMO_SERVE)" = 1 ]; then \
 		token=$$($(SAMLAST) token create --db $(DEMO_DB) --role admin --label demo); \
 		echo; echo "Dashboard and API: http://$(DEMO_LISTEN)/"; \
