@@ -80,7 +80,7 @@ demo: deps build
 	$(SAMLAST) baseline set --db $(DEMO_DB) --default --from 2025-01-13 --to 2025-03-09 --note "demo baseline: first eight school weeks"
 	$(SAMLAST) board --db $(DEMO_DB) --date $(DEMO_DAY) > $(DEMO_DIR)/board.txt && head -n 1 $(DEMO_DIR)/board.txt
 	$(SAMLAST) pooling --db $(DEMO_DB) --date $(DEMO_DAY) --days 5 > $(DEMO_DIR)/pooling.txt && tail -n 1 $(DEMO_DIR)/pooling.txt
-	$(SAMLAST) ordering --db $(DEMO_DB) --xlsx $(DEMO_DIR)/ordering.xlsx > $(DEMO_DIR)/ordering.txt && tail -n 1 $(DEMO_DIR)/ordering.txt
+	$(SAMLAST) ordering --db $(DEMO_DB) --xlsx $(DEMO_DIR)/ordering.xlsx > $(DEMO_DIR)/ordering.txt && grep "^City:" $(DEMO_DIR)/ordering.txt
 	$(SAMLAST) followup --db $(DEMO_DB) --from 2025-09-01 --to 2025-12-21 > $(DEMO_DIR)/followup.txt && tail -n 2 $(DEMO_DIR)/followup.txt
 	@if [ "$(DEMO_SERVE)" = 1 ]; then \
 		token=$$($(SAMLAST) token create --db $(DEMO_DB) --role admin --label demo); \
