@@ -384,6 +384,106 @@ Test(opportunities, tight_window_keeps_a_delivery_on_its_own_tour)
 	drop_db(st);
 }
 
+/* ---- random instances ---------------------------------------------------- */
+
+struct pt { char ext[16]; double lon, lat; };
+
+static const struct pt *find_pt(const struct pt *p, int n, const char *ext)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(p[i].ext, ext))
+			return &p[i];
+	cr_assert_fail("no point %s", ext);
+	return NULL;
+}
+
+Test(opportunities, random_instances_keep_every_rule, .timeout = 120)
+{
+	/* 15 random towns of 5 suppliers and 8 units: every pooled tour holds
+	 * its capacity, windows and temperature classes, its km equal the
+	 * great-circle x 1.3 length of its stops recomputed here from the
+	 * coordinates, every reported saving is positive and the answer is the
+	 * same twice. */
+	sl_rng rng;
+	sl_rng_seed(&rng, 7);
+	int total = 0;
+	for (int inst = 0; inst < 15; inst++) {
+		sl_store *st = new_db(100 + inst);
+		struct pt pts[16];
+		int np = 0;
+		exec_ok(st, "BEGIN");
+		static const char *temps[] = {"ambient", "chilled", "frozen", "mixed"};
+		static const char *vt[] = {"ambient", "ambient|chilled", "ambient|chilled|frozen"};
+		for (int s = 0; s < 5; s++) {
+			char ext[16], dep[16];
+			snprintf(ext, sizeof ext, "SUP-%d", s);
+			snprintf(dep, sizeof dep, "D-%d", s);
+			org(st, 10 + s, "supplier", ext, ext);
+			double lon = 12.60 + 0.01 * (double)sl_rng_below(&rng, 5), lat = 56.00;
+			site(st, 100 + s, 10 + s, dep, "depot", lon, lat);
+			snprintf(pts[np].ext, sizeof pts[np].ext, "%s", dep);
+			pts[np].lon = lon;
+			pts[np++].lat = lat;
+			vehicle(st, 40 + s, 10 + s, 60 + 20 * (double)sl_rng_below(&rng, 4),
+			        vt[sl_rng_below(&rng, 3)], 200 + 50 * (double)s);
+		}
+		for (int u = 0; u < 8; u++) {
+			char ext[16];
+			snprintf(ext, sizeof ext, "U%d", u);
+			org(st, 20 + u, "unit", ext, ext);
+			double lon = 12.70 + 0.004 * (double)sl_rng_below(&rng, 6);
+			double lat = 56.04 + 0.004 * (double)sl_rng_below(&rng, 6);
+			site(st, 200 + u, 20 + u, ext, "school", lon, lat);
+			snprintf(pts[np].ext, sizeof pts[np].ext, "%s", ext);
+			pts[np].lon = lon;
+			pts[np++].lat = lat;
+		}
+		for (int k = 0; k < 18; k++) {
+			int s = (int)sl_rng_below(&rng, 5), u = (int)sl_rng_below(&rng, 8);
+			int from = 360 + 30 * (int)sl_rng_below(&rng, 8);
+			const char *tc = temps[sl_rng_below(&rng, 4)];
+			delivery(st, 10 + s, 200 + u, 40 + s, day0(), 5 + (double)sl_rng_below(&rng, 30), from,
+			         from + 30 + 30 * (int)sl_rng_below(&rng, 4), tc);
+		}
+		exec_ok(st, "COMMIT");
+		sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+		sl_buf a = {0}, b = {0};
+		cr_assert_eq(sl_pooling_opportunities_json(r, &a), 0);
+		for (size_t i = 0; i < r->n; i++) {
+			const sl_pooling_opportunity *o = &r->items[i];
+			cr_assert_gt(o->km_saved, 0);
+			cr_assert_float_eq(o->km_saved, o->km_before - o->km_after, 1e-9);
+			check_tours(o);
+			for (size_t t = 0; t < o->n_tours; t++) {
+				const sl_opp_tour *x = &o->tours[t];
+				char dep[16];
+				snprintf(dep, sizeof dep, "D-%s", x->supplier + 4);
+				const struct pt *home = find_pt(pts, np, dep), *prev = home;
+				double m = 0;
+				for (size_t k = 0; k < x->n_stops; k++) {
+					const struct pt *q = find_pt(pts, np, o->stops[x->first_stop + k].place);
+					m += sl_route_haversine_m(prev->lon, prev->lat, q->lon, q->lat);
+					prev = q;
+				}
+				m += sl_route_haversine_m(prev->lon, prev->lat, home->lon, home->lat);
+				cr_assert_float_eq(x->km, m * SL_EM_DETOUR_FACTOR / 1000.0, 1e-6,
+				                   "instance %d: tour km %.6f vs %.6f", inst, x->km,
+				                   m * SL_EM_DETOUR_FACTOR / 1000.0);
+			}
+			total++;
+		}
+		sl_pooling_opportunities_free(r);
+		r = run(st, SL_VIEWER_CITY, 0);
+		cr_assert_eq(sl_pooling_opportunities_json(r, &b), 0);
+		cr_assert_str_eq(a.data, b.data, "instance %d is not deterministic", inst);
+		sl_pooling_opportunities_free(r);
+		sl_buf_free(&a);
+		sl_buf_free(&b);
+		drop_db(st);
+	}
+	cr_assert_gt(total, 5, "the random towns should give some opportunities (%d)", total);
+}
+
 /* ---- days without candidates --------------------------------------------- */
 
 Test(opportunities, no_candidates_no_items)
