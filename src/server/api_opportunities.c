@@ -9,7 +9,9 @@
  * library (sl_pooling_opportunities_compute with the caller as viewer):
  * city and admin tokens see everything, a supplier token the opportunities
  * it is part of (others anonymised unless they opted in), a unit token those
- * at its sites; callers without a token get 401.  The server's road graph is
+ * at its sites, a token of a carrier organisation those of the suppliers
+ * that share with it (the role mapping is the board's sv_viewer); callers
+ * without a token get 401.  The server's road graph is
  * used when it was started with one, else great circle x 1.3 (the answer
  * says which).  A week takes seconds, so answers are kept in the server's
  * answer cache per role, organisation and query until the next import.
@@ -22,28 +24,6 @@
 #include "internal.h"
 
 #define MAX_OPP_ARGS 6
-
-/* The caller as a viewer; -1 when the role may not ask at all. */
-static int opp_viewer(const sv_req *r, sl_pooling_viewer *v)
-{
-	v->org_id = r->org_id;
-	switch (r->role) {
-	case SL_ROLE_ADMIN:
-	case SL_ROLE_CITY:
-		v->kind = SL_VIEWER_CITY;
-		v->org_id = 0;
-		return 0;
-	case SL_ROLE_UNIT:
-		v->kind = SL_VIEWER_UNIT;
-		return r->org_id ? 0 : -1;
-	case SL_ROLE_SUPPLIER:
-		v->kind = SL_VIEWER_SUPPLIER;
-		return r->org_id ? 0 : -1;
-	default:
-		v->kind = SL_VIEWER_PUBLIC;
-		return -1;
-	}
-}
 
 static enum MHD_Result parse_args(sv_req *r, sl_opp_query *q, int *refused)
 {
@@ -89,8 +69,8 @@ static int cache_key(sv_req *r, char *key, size_t size)
 {
 	const char *keys[MAX_OPP_ARGS + 1], *vals[MAX_OPP_ARGS + 1];
 	size_t n = sv_args(r, keys, vals, MAX_OPP_ARGS);
-	size_t kl = (size_t)snprintf(key, size, "opportunities|%d|%lld", (int)r->role,
-	                             (long long)r->org_id);
+	size_t kl = (size_t)snprintf(key, size, "opportunities|%d|%d|%lld", (int)r->role,
+	                             r->org_is_carrier, (long long)r->org_id);
 	for (size_t i = 0; i < n && i < MAX_OPP_ARGS && kl < size; i++)
 		kl += (size_t)snprintf(key + kl, size - kl, "|%s=%s", keys[i], vals[i]);
 	return kl < size - 1;
@@ -158,10 +138,11 @@ enum MHD_Result sv_api_opportunities(sv_req *r)
 		return sv_problem(r, 405, "use GET", NULL);
 	sl_opp_query q;
 	sl_opp_query_init(&q);
-	if (opp_viewer(r, &q.viewer) < 0) {
+	if (sv_viewer(r, &q.viewer) < 0) {
 		if (!r->token_id)
 			return sv_problem(r, 401, "pooling opportunities need a bearer token", NULL);
-		return sv_problem(r, 403, "pooling opportunities are for the city, units and suppliers",
+		return sv_problem(r, 403,
+		                  "pooling opportunities are for the city, units, suppliers and carriers",
 		                  NULL);
 	}
 	int refused;
@@ -173,6 +154,7 @@ enum MHD_Result sv_api_opportunities(sv_req *r)
 	if (!st)
 		return sv_problem(r, 503, "the database is busy or unavailable; retry later", NULL);
 	char key[400];
+	/* the viewer kind is part of the key: a carrier's supplier-role token */
 	int cacheable = cache_key(r, key, sizeof key);
 	int64_t version = cacheable ? store_version(st) : -1;
 	if (version < 0)

@@ -20,7 +20,7 @@
 
 static char db_path[256];
 static sl_server *srv;
-static char tok_city[96], tok_a[96], tok_u2[96], tok_pub[96];
+static char tok_city[96], tok_a[96], tok_u2[96], tok_pub[96], tok_car[96];
 
 static void exec_ok(sl_store *st, const char *sql)
 {
@@ -41,7 +41,8 @@ static void setup(void)
 	        "INSERT INTO organisations(id, ext_id, kind, name, updated_at, row_hash) VALUES "
 	        "(1, 'CITY', 'city', 'Staden', 0, 'h'), (10, 'SUP-A', 'supplier', 'Alfa AB', 0, 'h'),"
 	        "(11, 'SUP-B', 'supplier', 'Beta AB', 0, 'h'), (12, 'SUP-C', 'supplier', 'Gamma AB', 0, 'h'),"
-	        "(20, 'UNIT-1', 'unit', 'Skolan', 0, 'h'), (21, 'UNIT-2', 'unit', 'Förskolan', 0, 'h');"
+	        "(20, 'UNIT-1', 'unit', 'Skolan', 0, 'h'), (21, 'UNIT-2', 'unit', 'Förskolan', 0, 'h'),"
+	        "(30, 'CAR-1', 'carrier', 'Kappa Frakt', 0, 'h');"
 	        "INSERT INTO sites(id, ext_id, org_id, name, unit_type, lon, lat, updated_at, row_hash) "
 	        "VALUES (100, 'D-A', 10, 'Depå A', 'depot', 0, 0, 0, 'h'),"
 	        "(101, 'D-B', 11, 'Depå B', 'depot', 0.001, 0, 0, 'h'),"
@@ -61,6 +62,8 @@ static void setup(void)
 	                                    sizeof tok_a, NULL, &err), 0, "%s", err.message);
 	cr_assert_eq(sl_server_token_create(st, "UNIT-2", SL_ROLE_UNIT, 0, NULL, tok_u2,
 	                                    sizeof tok_u2, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_server_token_create(st, "CAR-1", SL_ROLE_SUPPLIER, 0, NULL, tok_car,
+	                                    sizeof tok_car, NULL, &err), 0, "%s", err.message);
 	cr_assert_eq(sl_server_token_create(st, NULL, SL_ROLE_PUBLIC, 0, NULL, tok_pub,
 	                                    sizeof tok_pub, NULL, &err), 0, "%s", err.message);
 	sl_store_close(st);
@@ -182,6 +185,23 @@ Test(opportunities_http, city_supplier_unit_public)
 	r = get(P "?date=2025-03-11", tok_u2);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert(strstr(r.body, "\"U2\"") && !strstr(r.body, "\"U1\"") && !strstr(r.body, "SUP-"),
+	          "%s", r.body);
+	free(r.body);
+
+	/* a carrier: nothing until a customer shares with it, then that one */
+	j = get_json(P "?date=2025-03-11", tok_car);
+	cr_assert_eq(json_array_size(json_object_get(j, "opportunities")), 0);
+	json_decref(j);
+	sl_store *st;
+	sl_error err = {0};
+	cr_assert_eq(sl_store_open(db_path, &st, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_store_exec(st, "INSERT INTO pooling_shares(owner_id, grantee_id, granted_at, "
+	                               "granted_by) VALUES (12, 30, 1, 'test')", &err), 0, "%s",
+	             err.message);
+	sl_store_close(st);
+	r = get(P "?date=2025-03-11", tok_car);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(strstr(r.body, "SUP-C") && !strstr(r.body, "SUP-A") && !strstr(r.body, "SUP-B"),
 	          "%s", r.body);
 	free(r.body);
 
