@@ -6,7 +6,9 @@
 # per-instance rows to $OUT (default /tmp/vrp-bench-$$.csv).
 # Environment: VRP_DATA (data dir), VRP_SETS ("solomon gh200 x"),
 # VRP_T_SOLOMON (10 s), VRP_T_GH (10 s), VRP_T_X (60 s), VRP_FILTER (grep
-# pattern on instance names), VRP_THREADS (1), VRP_SEED (1).
+# pattern on instance names), VRP_THREADS (1), VRP_SEED (1), VRP_ITERS
+# (an iteration limit instead of the time limits: reproducible on a loaded
+# machine), VRP_EXTRA (more solver options, e.g. --no-local-search).
 set -u
 BUILD=${1:-build}
 BIN=$BUILD/samlast
@@ -25,8 +27,10 @@ run() { # set dir file objective row time class [row2]
 	set_=$1 dir=$2 f=$3 obj=$4 row=$5 tl=$6 cls=$7 row2=${8:-0}
 	name=$(basename "$f"); name=${name%.*}
 	t0=$(date +%s.%N)
-	"$BIN" solve "$f" --time-limit "$tl" --objective "$obj" --seed "${VRP_SEED:-1}" \
-		--threads "${VRP_THREADS:-1}" --output "$TMP.json" 2>/dev/null || { echo "$set_,$cls,$name,,,,,,,solve-failed" >> "$OUT"; return; }
+	if [ -n "${VRP_ITERS:-}" ]; then lim="--iterations $VRP_ITERS"; else lim="--time-limit $tl"; fi
+	# shellcheck disable=SC2086
+	"$BIN" solve "$f" $lim --objective "$obj" --seed "${VRP_SEED:-1}" \
+		--threads "${VRP_THREADS:-1}" ${VRP_EXTRA:-} --output "$TMP.json" 2>/dev/null || { echo "$set_,$cls,$name,,,,,,,solve-failed" >> "$OUT"; return; }
 	t1=$(date +%s.%N)
 	chk=$("$BIN" check "$f" "$TMP.json" --objective "$obj" 2>/dev/null)
 	ok=$(echo "$chk" | awk '{print $1}')
