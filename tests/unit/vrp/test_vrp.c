@@ -435,6 +435,14 @@ Test(vrp, cli_solve_and_check)
 	snprintf(cmd, sizeof cmd, "'%s' solve '%s' 2>/dev/null", bin, fixture("bad_solomon.txt"));
 	st = system(cmd);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	snprintf(cmd, sizeof cmd, "'%s' solve '%s' --iterations 100 --no-local-search >/dev/null", bin, fixture("tiny.txt"));
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "'%s' solve '%s' --iterations 100 --objective co2e | grep -q '\"vehicle\":\"electric\"'", bin,
+			fixture("co2e.json"));
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(cmd, sizeof cmd, "'%s' solve '%s' --iterations 10 --objective co2e >/dev/null 2>&1", bin, fixture("tiny.txt"));
+	st = system(cmd); /* Solomon vehicles carry no co2e figure */
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	snprintf(cmd, sizeof cmd, "'%s' solve --bogus x >/dev/null 2>&1", bin);
 	st = system(cmd);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
