@@ -116,6 +116,10 @@ typedef struct {
 	int64_t deliveries_by_method[3];  /* deliveries with a figure, by sl_em_method */
 	int64_t deliveries_assumption;    /* ... of which used a mapped_assumption default */
 	int64_t deliveries_unknown_class; /* trip-less, no vehicle: class "unknown" used */
+	int64_t trips_fuel_unusable;      /* measured fuel the factor set cannot use (e.g. kg
+	                                   * of a carrier whose factor is per MJ, no energy
+	                                   * content): computed by the next tier instead */
+	char first_fuel_problem[512];     /* why, for the first such trip */
 	char first_problem[512];          /* first trip/delivery that got no figure */
 } sl_em_recompute_stats;
 

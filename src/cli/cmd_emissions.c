@@ -281,6 +281,10 @@ int cmd_emissions(int argc, char **argv)
 			    "warning: %lld trips used a vendor-example default intensity (fine for "
 			    "tests, not for reporting; fill the factor set's defaults)\n",
 			    (long long)rs.trips_vendor_example);
+		if (rs.trips_fuel_unusable)
+			printf("warning: %lld trips had measured fuel the factor set cannot use; they "
+			       "got the modelled or default figure instead (first: %s)\n",
+			       (long long)rs.trips_fuel_unusable, rs.first_fuel_problem);
 		if (rs.first_problem[0])
 			printf("first problem: %s\n", rs.first_problem);
 		rc = print_hubs(st, set, &err);

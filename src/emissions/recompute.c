@@ -292,7 +292,22 @@ static int recompute(struct sl_store *st, const sl_emissions_set *set, int stale
 		in.mass_kg = mass;
 		in.sfd_m = sfd;
 		sl_error_clear(&e);
-		if (sl_emissions_trip(set, &in, &tf, sh, fid, sizeof fid, &e) != 0) {
+		rc = sl_emissions_trip(set, &in, &tf, sh, fid, sizeof fid, &e);
+		if (rc != 0 && in.fuel_amount >= 0) {
+			/* ISO 14083's hierarchy: measured fuel the factor set cannot
+			 * use is no data; the trip falls to the modelled or default
+			 * tier, and the report says so. */
+			stats->trips_fuel_unusable++;
+			if (!stats->first_fuel_problem[0])
+				snprintf(stats->first_fuel_problem, sizeof stats->first_fuel_problem,
+				         "trip %lld: %.400s", (long long)tid, e.message);
+			in.fuel_amount = -1;
+			in.fuel_unit = NULL;
+			sl_error_clear(&e);
+			rc = sl_emissions_trip(set, &in, &tf, sh, fid, sizeof fid, &e);
+		}
+		if (rc != 0) {
+			rc = 0;
 			stats->trips_failed++;
 			stats->deliveries_unresolved += (int64_t)n;
 			problem(stats, "trip", tid, e.message);

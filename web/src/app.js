@@ -80,6 +80,11 @@ async function overview() {
     const e = await api(`/api/v1/kpis?kpi=${EMISSION_KPIS.join(',')}`);
     if (e.status === 200 && !stale(g))
       $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, EMISSION_KPIS));
+    if (!stale(g)) {
+      $('#cards').insertAdjacentHTML('beforeend', '<div class="breakdowns" id="breakdowns"></div>');
+      await emissionBreakdown($('#breakdowns'), 'energy_carrier', g);
+      if (!stale(g)) await emissionBreakdown($('#breakdowns'), 'vehicle_class', g);
+    }
   }
   const weekly = ['deliveries_per_unit_week', 'contract_fidelity_pct', 'small_order_share_pct', 'euro6_share_pct',
     'fossil_free_share_pct', ...(em ? ['co2e_per_stop_kg'] : [])];
@@ -166,6 +171,29 @@ async function scorecard(kind, id) {
   const r = await api(`/api/v1/kpis?${sup ? 'supplier' : 'unit'}=${encodeURIComponent(id)}&kpi=${MAIN_KPIS.join(',')}`);
   if (r.status !== 200) { $('#err').textContent = r.body.detail || t('denied'); return; }
   $('#cards').innerHTML = cards(r.body.total.values, MAIN_KPIS);
+  if (!r.body.has_emissions) return;
+  // CO2e of this unit or supplier next to its delivery KPIs, and per week.
+  const g = generation;
+  const q = `${sup ? 'supplier' : 'unit'}=${encodeURIComponent(id)}`;
+  const [e, w] = await Promise.all([api(`/api/v1/kpis?${q}&kpi=${EMISSION_KPIS.join(',')}`),
+    api(`/api/v1/kpis?${q}&by=week&kpi=co2e_wtw_kg,co2e_per_stop_kg`)]);
+  if (stale(g)) return;
+  if (e.status === 200)
+    $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, EMISSION_KPIS));
+  if (w.status === 200) {
+    $('#cards').insertAdjacentHTML('beforeend', '<div class="charts" id="charts"></div>');
+    for (const k of ['co2e_wtw_kg', 'co2e_per_stop_kg']) chart($('#charts'), `${kname(k)} – ${t('weekly')}`, w.body.rows, k);
+  }
+}
+
+// CO2e by vehicle class or energy carrier (the KPI module's grouping).
+async function emissionBreakdown(el, by, g) {
+  const ids = ['deliveries', 'co2e_wtw_kg', 'co2e_per_stop_kg', 'co2e_primary_pct'];
+  const r = await api(`/api/v1/kpis?by=${by}&kpi=${ids.join(',')}`);
+  if (r.status !== 200 || stale(g)) return;
+  el.insertAdjacentHTML('beforeend', `<table class="breakdown" data-by="${by}"><caption>${esc(t(`by_${by}`))}</caption>
+    <thead><tr><th scope="col">${esc(t(`by_${by}`))}</th>${ids.map((k) => `<th scope="col">${esc(kname(k))}</th>`).join('')}</tr></thead>
+    <tbody>${r.body.rows.map((row) => `<tr><th scope="row">${esc(row.key)}</th>${ids.map((k) => `<td>${fmt(row.values[k], defOf(k).decimals)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
 }
 
 async function upload() {

@@ -14,7 +14,7 @@ export const TEXT = {
     accept_valid: 'Importera giltiga rader även om andra är fel', send: 'Skicka', line: 'Rad', column: 'Kolumn',
     field: 'Fält', reason: 'Fel', imported: 'Importerat', rejected: 'Avvisat – inget importerades',
     denied: 'Din nyckel ger inte tillgång till detta.', suppressed: 'dolt (färre än 3 leverantörer)',
-    none: 'Inga rader.', role: 'Roll', emissions: 'Utsläpp (ISO 14083, well-to-wheel)',
+    none: 'Inga rader.', role: 'Roll', emissions: 'Utsläpp (ISO 14083, well-to-wheel)', by_energy_carrier: 'Energibärare', by_vehicle_class: 'Fordonsklass',
   },
   en: {
     skip: 'Skip to content', nav_overview: 'Overview', nav_map: 'Map', nav_deliveries: 'Deliveries',
@@ -29,6 +29,6 @@ export const TEXT = {
     accept_valid: 'Import the valid rows even if others are wrong', send: 'Send', line: 'Line', column: 'Column',
     field: 'Field', reason: 'Error', imported: 'Imported', rejected: 'Rejected – nothing was imported',
     denied: 'Your token does not give access to this.', suppressed: 'hidden (fewer than 3 suppliers)',
-    none: 'No rows.', role: 'Role', emissions: 'Emissions (ISO 14083, well-to-wheel)',
+    none: 'No rows.', role: 'Role', emissions: 'Emissions (ISO 14083, well-to-wheel)', by_energy_carrier: 'Energy carrier', by_vehicle_class: 'Vehicle class',
   },
 };

@@ -467,3 +467,44 @@ Test(defaults, calc_json_names_the_default_and_flags_assumptions)
 	sl_buf_free(&out);
 	sl_emissions_set_free(s);
 }
+
+/* Measured fuel the factor set cannot use (kg of biogas, whose factor is per
+ * MJ with no energy content) is no data: the trip falls to the modelled tier
+ * (V1 has a distance and a modelled class), the report says so, and no
+ * delivery is left without a figure. */
+Test(cli, unusable_measured_fuel_falls_to_the_next_tier)
+{
+	char db[128], cmd[512], out[4096] = "";
+	const char *bin = getenv("SAMLAST_BIN");
+	FILE *p;
+	size_t n;
+	sl_store *st;
+	sl_error e;
+	snprintf(db, sizeof db, "/tmp/sl_em_fuel_%d.db", (int)getpid());
+	cr_assert_eq(import_fixture(db, NULL, NULL), 0);
+	st = open_db(db);
+	cr_assert_eq(sl_store_exec(st,
+	                           "UPDATE vehicles SET energy_carrier = 'cbg' WHERE ext_id = 'V1';"
+	                           "UPDATE trips SET fuel_used = 20, fuel_unit = 'kg' WHERE ext_id = 'T1';",
+	                           &e),
+	             0, "%s", e.message);
+	sl_store_close(st);
+	snprintf(cmd, sizeof cmd, "'%s' emissions recompute --db '%s'", bin, db);
+	cr_assert((p = popen(cmd, "r")));
+	n = fread(out, 1, sizeof out - 1, p);
+	out[n] = 0;
+	cr_assert_eq(pclose(p), 0);
+	cr_assert(strstr(out, "warning: 1 trips had measured fuel the factor set cannot use"), "%s", out);
+	cr_assert(strstr(out, "cannot convert kg into MJ"), "%s", out);
+	st = open_db(db);
+	cr_assert_eq(has_quality(st, "D1", "primary", "measured_fuel"), 0);
+	cr_assert_eq(q(st, "SELECT COUNT(*) FROM delivery_emissions e JOIN deliveries d ON d.id = "
+	                   "e.delivery_id WHERE d.ext_id IN ('D1', 'D2') AND e.quality <> 'primary'"),
+	             2);
+	cr_assert_eq(q(st, "SELECT COUNT(*) FROM deliveries d WHERE d.status = 'delivered' AND NOT "
+	                   "EXISTS (SELECT 1 FROM delivery_emissions e WHERE e.delivery_id = d.id)"),
+	             0);
+	parts_sum_to_trips(st);
+	sl_store_close(st);
+	unlink(db);
+}
