@@ -22,6 +22,7 @@ DEMO_DIR ?= demo-data
 DEMO_SEED ?= 1
 DEMO_SERVE ?= 1
 DEMO_DAY ?= 2025-10-06
+DEMO_PLAN_DAY ?= 2026-01-12
 DEMO_LISTEN ?= 127.0.0.1:8080
 
 DEB_PACKAGES = build-essential meson ninja-build pkg-config python3 clang \
@@ -74,11 +75,14 @@ demo: deps build
 	$(SAMLAST) import --db $(DEMO_DB) --kind trips $(DEMO_DIR)/trips.csv
 	$(SAMLAST) import --db $(DEMO_DB) --kind orders $(DEMO_DIR)/orders.csv
 	$(SAMLAST) import --db $(DEMO_DB) --kind deliveries $(DEMO_DIR)/deliveries.csv
+	$(SAMLAST) announce --db $(DEMO_DB) $(DEMO_DIR)/announcements.csv
 	$(SAMLAST) emissions recompute --db $(DEMO_DB)
 	$(SAMLAST) kpi --db $(DEMO_DB)
 	@echo; echo "== The groupage place (full reports in $(DEMO_DIR)/*.txt, Excel in $(DEMO_DIR)/ordering.xlsx)"
 	$(SAMLAST) baseline set --db $(DEMO_DB) --default --from 2025-01-13 --to 2025-03-09 --note "demo baseline: first eight school weeks"
 	$(SAMLAST) board --db $(DEMO_DB) --date $(DEMO_DAY) > $(DEMO_DIR)/board.txt && head -n 1 $(DEMO_DIR)/board.txt
+	$(SAMLAST) board --db $(DEMO_DB) --date $(DEMO_PLAN_DAY) > $(DEMO_DIR)/board-planned.txt && head -n 1 $(DEMO_DIR)/board-planned.txt
+	$(SAMLAST) pooling --db $(DEMO_DB) --date $(DEMO_PLAN_DAY) > $(DEMO_DIR)/pooling-planned.txt && tail -n 1 $(DEMO_DIR)/pooling-planned.txt
 	$(SAMLAST) pooling --db $(DEMO_DB) --date $(DEMO_DAY) --days 5 > $(DEMO_DIR)/pooling.txt && tail -n 1 $(DEMO_DIR)/pooling.txt
 	$(SAMLAST) ordering --db $(DEMO_DB) --xlsx $(DEMO_DIR)/ordering.xlsx > $(DEMO_DIR)/ordering.txt && grep "^City:" $(DEMO_DIR)/ordering.txt
 	$(SAMLAST) followup --db $(DEMO_DB) --from 2025-09-01 --to 2025-12-21 > $(DEMO_DIR)/followup.txt && tail -n 2 $(DEMO_DIR)/followup.txt

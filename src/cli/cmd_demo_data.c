@@ -14,15 +14,18 @@ static void usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: samlast demo-data --out DIR [--seed N] [--year YYYY] [--units N] [--days N]\n\n"
+	    "usage: samlast demo-data --out DIR [--seed N] [--year YYYY] [--units N] [--days N]\n"
+	    "                         [--announce-days N]\n\n"
 	    "Generate the Helsingborg demo city: organisations.csv, sites.csv, contracts.csv,\n"
 	    "vehicles.csv, trips.csv, orders.csv and deliveries.csv in DIR, ready for\n"
-	    "'samlast import'.  The same seed always gives the same files.\n\n"
+	    "'samlast import', and announcements.csv (planned deliveries after the period,\n"
+	    "for 'samlast announce').  The same seed always gives the same files.\n\n"
 	    "  --out DIR     output directory (created if missing)\n"
 	    "  --seed N      random seed (default 1)\n"
 	    "  --year YYYY   calendar year of the orders and deliveries (default 2025)\n"
 	    "  --units N     receiving units (default 300)\n"
 	    "  --days N      only the first N days of the year (default: all)\n"
+	    "  --announce-days N  working days after the period announced (default 10; 0: none)\n"
 	    "  --quiet       no summary on stderr\n");
 }
 
@@ -45,6 +48,7 @@ int cmd_demo_data(int argc, char **argv)
 	    {"out", required_argument, NULL, 'o'},  {"seed", required_argument, NULL, 's'},
 	    {"year", required_argument, NULL, 'y'}, {"units", required_argument, NULL, 'u'},
 	    {"days", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
+	    {"announce-days", required_argument, NULL, 'a'},
 	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	sl_demo_options o;
@@ -53,7 +57,7 @@ int cmd_demo_data(int argc, char **argv)
 	int quiet = 0, c;
 	long long v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:s:y:u:d:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:s:y:u:d:a:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 's':
@@ -75,6 +79,11 @@ int cmd_demo_data(int argc, char **argv)
 			if (parse_int("--days", optarg, 1, 366, &v))
 				return EX_USAGE_;
 			o.days = (int)v;
+			break;
+		case 'a':
+			if (parse_int("--announce-days", optarg, 0, 60, &v))
+				return EX_USAGE_;
+			o.announce_days = (int)v;
 			break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -102,8 +111,9 @@ int cmd_demo_data(int argc, char **argv)
 	if (!quiet)
 		fprintf(stderr,
 		        "samlast demo-data: wrote %s: %ld organisations, %ld sites, %ld contracts, "
-		        "%ld vehicles, %ld trips, %ld orders (%ld lines), %ld deliveries\n",
+		        "%ld vehicles, %ld trips, %ld orders (%ld lines), %ld deliveries, "
+		        "%ld announcements\n",
 		        out, st.organisations, st.sites, st.contracts, st.vehicles, st.trips,
-		        st.orders, st.order_lines, st.deliveries);
+		        st.orders, st.order_lines, st.deliveries, st.announcements);
 	return 0;
 }

@@ -381,7 +381,7 @@ struct carrier {
 struct supplier {
 	char org_id[24];
 	int carrier;
-	long order_seq, delivery_seq;
+	long order_seq, delivery_seq, announce_seq;
 };
 
 struct delivery {
@@ -407,6 +407,7 @@ struct gen {
 	FILE *f_trips, *f_orders, *f_deliveries;
 	struct delivery *today, *tomorrow;
 	size_t ntoday, ntomorrow, cap_today, cap_tomorrow;
+	int announcing; /* generating the announced days: deliveries are plans */
 	sl_demo_stats st;
 	int failed;
 };
@@ -1159,6 +1160,20 @@ static void write_delivery(struct gen *g, const struct delivery *dl, int64_t d, 
 	if (seq > 0)
 		snprintf(seqs, sizeof seqs, "%d", seq);
 	int parcels = (int)ceil(dl->mass_kg / 12.0);
+	if (g->announcing) {
+		/* a plan: planned time, the vehicle if known, no trip, no orders
+		 * (they are placed later); a plan that would be cancelled is
+		 * simply not announced */
+		if (dl->cancelled)
+			return;
+		fmt_time(d, dl->planned_min, at);
+		fprintf(g->f_deliveries, "ANN%07ld,%s,%s,%s,%s,,,%s,%d,%.1f,%.3f,%s,,%s,%s,announced\n",
+		        ++sp->announce_seq, sp->org_id, k->org_id, g->units[dl->unit].site_id, veh, at,
+		        parcels < 1 ? 1 : parcels, dl->mass_kg, dl->volume_m3, cat_temp[dl->cat], wf,
+		        wt);
+		g->st.announcements++;
+		return;
+	}
 	fprintf(g->f_deliveries, "DLV%07ld,%s,%s,%s,%s,%s,%s,%s,%d,%.1f,%.3f,%s,",
 	        ++sp->delivery_seq, sp->org_id, k->org_id, g->units[dl->unit].site_id, veh, trip,
 	        seqs, at, parcels < 1 ? 1 : parcels, dl->mass_kg, dl->volume_m3, cat_temp[dl->cat]);
@@ -1325,6 +1340,7 @@ void sl_demo_options_init(sl_demo_options *o)
 	o->year = 2025;
 	o->units = 300;
 	o->days = 0;
+	o->announce_days = 10;
 }
 
 static FILE *open_out(const char *dir, const char *name, sl_error *err)
@@ -1362,14 +1378,14 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 	g->car = calloc(NCARDEF + NSUP, sizeof *g->car);
 	static const char *const names[] = {"organisations.csv", "sites.csv", "contracts.csv",
 	                                    "vehicles.csv",      "trips.csv", "orders.csv",
-	                                    "deliveries.csv"};
-	FILE *f[7] = {0};
+	                                    "deliveries.csv",    "announcements.csv"};
+	FILE *f[8] = {0}, *sink = NULL;
 	int rc = 0;
 	if (!g->units || !g->rel || !g->car) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		if (!(f[i] = open_out(dir, names[i], err))) {
 			rc = SL_EIO;
 			goto done;
@@ -1383,9 +1399,10 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 	fputs("id,supplier,site,category,ordered_at,requested_date,contract,line_id,item,gtin,"
 	      "quantity,unit_code,line_value_sek\n",
 	      g->f_orders);
-	fputs("id,supplier,carrier,site,vehicle,trip,stop_seq,delivered_at,parcels,mass_kg,"
-	      "volume_m3,temp_class,orders,window_from,window_to,status\n",
-	      g->f_deliveries);
+	for (int i = 6; i < 8; i++)
+		fputs("id,supplier,carrier,site,vehicle,trip,stop_seq,delivered_at,parcels,mass_kg,"
+		      "volume_m3,temp_class,orders,window_from,window_to,status\n",
+		      f[i]);
 
 	write_world(g, f[0], f[1], f[2], f[3]);
 	build_relations(g);
@@ -1404,8 +1421,37 @@ int sl_demo_write(const char *dir, const sl_demo_options *opt, sl_demo_stats *st
 			goto done;
 		}
 	}
+	/* The announced days: the same machinery, after everything else (so the
+	 * other files are as without them); their orders and trips go to a sink
+	 * and their deliveries, as plans, to announcements.csv. */
+	if (opt->announce_days > 0) {
+		if (!(sink = tmpfile())) {
+			rc = sl_error_set(err, SL_EIO, "cannot create a temporary file");
+			goto done;
+		}
+		g->announcing = 1;
+		g->f_orders = sink;
+		g->f_trips = sink;
+		g->f_deliveries = f[7];
+		long orders = g->st.orders, lines = g->st.order_lines, trips = g->st.trips;
+		int left = opt->announce_days;
+		for (int64_t d = g->first_day + ndays; left > 0; d++) {
+			if (!working_day(d))
+				continue;
+			left--;
+			if ((rc = generate_orders(g, d)) != 0 || (rc = deliver_day(g, d)) != 0) {
+				sl_error_set(err, rc, "out of memory");
+				goto done;
+			}
+		}
+		g->st.orders = orders;
+		g->st.order_lines = lines;
+		g->st.trips = trips;
+	}
 done:
-	for (int i = 0; i < 7; i++)
+	if (sink)
+		fclose(sink);
+	for (int i = 0; i < 8; i++)
 		if (f[i] && (ferror(f[i]) | fclose(f[i])) && rc == 0)
 			rc = sl_error_set(err, SL_EIO, "cannot write '%s/%s'", dir, names[i]);
 	if (rc == 0 && stats)

@@ -2,7 +2,9 @@
  * `samlast demo-data`).
  *
  * Writes one CSV per import kind (organisations, sites, contracts, vehicles,
- * trips, orders, deliveries) in the formats of docs/formats.md for a
+ * trips, orders, deliveries) and announcements.csv (the deliveries format,
+ * status announced: the planned deliveries of the working days after the
+ * period, for the groupage board) in the formats of docs/formats.md for a
  * synthetic but plausible municipality around Helsingborg: receiving units,
  * suppliers with depots in the region, carriers, framework contracts and a
  * year of orders and deliveries.  Deterministic per seed: the only source of
@@ -20,14 +22,19 @@ typedef struct sl_demo_options {
 	int year;      /* calendar year of orders and deliveries (2000..2100) */
 	int units;     /* receiving units (default 300; 10..2000) */
 	int days;      /* days of the year to generate (default: whole year) */
+	int announce_days; /* working days after the period written as announced
+	                    * (planned) deliveries to announcements.csv (default 10;
+	                    * 0 = none).  Generated after everything else, so the
+	                    * other files do not depend on it. */
 } sl_demo_options;
 
 typedef struct sl_demo_stats {
 	long organisations, sites, contracts, vehicles, trips;
 	long orders, order_lines, deliveries;
+	long announcements;
 } sl_demo_stats;
 
-/* Defaults: seed 1, year 2025, 300 units, whole year. */
+/* Defaults: seed 1, year 2025, 300 units, whole year, 10 announced days. */
 void sl_demo_options_init(sl_demo_options *o);
 
 /* Generate the demo city into directory `dir` (created if missing; existing

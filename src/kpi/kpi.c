@@ -937,11 +937,15 @@ static int has_columns(sl_store *st, const char *sql)
 static int data_range(sl_store *st, int64_t *from, int64_t *to, sl_error *err)
 {
 	sl_stmt *s;
-	/* separate MIN and MAX subqueries so that each is one index probe */
+	/* separate MIN and MAX subqueries so that each is an index walk that
+	 * stops at the first row that is not a plan: announced deliveries (the
+	 * groupage board's future) do not stretch the default period */
 	int rc = sl_store_prepare(st,
-	                          "SELECT COALESCE((SELECT MIN(local_day) FROM deliveries),"
+	                          "SELECT COALESCE((SELECT MIN(local_day) FROM deliveries"
+	                          " WHERE status <> 'announced'),"
 	                          " (SELECT MIN(order_day) FROM orders)),"
-	                          " COALESCE((SELECT MAX(local_day) FROM deliveries),"
+	                          " COALESCE((SELECT MAX(local_day) FROM deliveries"
+	                          " WHERE status <> 'announced'),"
 	                          " (SELECT MAX(order_day) FROM orders))",
 	                          &s, err);
 	if (rc)

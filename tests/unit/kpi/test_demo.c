@@ -73,6 +73,8 @@ static void rmdir_demo(const char *dir)
 		snprintf(p, sizeof p, "%s/%s.csv", dir, kinds[i]);
 		unlink(p);
 	}
+	snprintf(p, sizeof p, "%s/announcements.csv", dir);
+	unlink(p);
 	rmdir(dir);
 }
 
@@ -153,6 +155,66 @@ Test(demo, deterministic_per_seed)
 	rmdir_demo(a);
 	rmdir_demo(b);
 	rmdir_demo(c);
+}
+
+/* The announced days come after the period: the other files are the same
+ * bytes with or without them; every announcement is a plan (status
+ * announced, no trip, after the last delivered day) with the same header as
+ * deliveries.csv; and they are deterministic too. */
+Test(demo, announcements_after_the_period)
+{
+	char a[64], b[64];
+	snprintf(a, sizeof a, "/tmp/sl_demo_ann_a_%d", (int)getpid());
+	snprintf(b, sizeof b, "/tmp/sl_demo_ann_b_%d", (int)getpid());
+	sl_demo_options o;
+	sl_demo_options_init(&o);
+	cr_assert_eq(o.announce_days, 10);
+	o.seed = 5;
+	o.units = 20;
+	o.days = 20;
+	sl_demo_stats sa, sb;
+	sl_error e;
+	cr_assert_eq(sl_demo_write(a, &o, &sa, &e), 0, "%s", e.message);
+	o.announce_days = 0;
+	cr_assert_eq(sl_demo_write(b, &o, &sb, &e), 0, "%s", e.message);
+	for (size_t i = 0; i < 7; i++) {
+		size_t la, lb;
+		char *x = slurp(a, kinds[i], &la), *y = slurp(b, kinds[i], &lb);
+		cr_assert(la == lb && memcmp(x, y, la) == 0, "%s changed by announcing", kinds[i]);
+		free(x);
+		free(y);
+	}
+	cr_assert_eq(sa.deliveries, sb.deliveries);
+	cr_assert_gt(sa.announcements, 0);
+	cr_assert_eq(sb.announcements, 0);
+	size_t len;
+	char *ann = slurp(a, "announcements", &len);
+	cr_assert_eq(count_lines(ann), sa.announcements + 1);
+	cr_assert(!strncmp(ann, headers[6], strlen(headers[6])), "header: %.80s", ann);
+	/* every row: no trip, no stop, status announced, a day after day 20 */
+	char *next;
+	for (char *line = strchr(ann, '\n') + 1; *line; line = next) {
+		char *end = strchr(line, '\n');
+		next = end + 1;
+		*end = 0;
+		char *f[16];
+		int n = 0;
+		for (char *c = line; n < 16; c++) {
+			f[n++] = c;
+			c = strchr(c, ',');
+			if (!c)
+				break;
+			*c = 0;
+		}
+		cr_assert_eq(n, 16, "fields: %d", n);
+		cr_assert_str_empty(f[5]);
+		cr_assert_str_empty(f[6]);
+		cr_assert_str_eq(f[15], "announced");
+		cr_assert(strcmp(f[7], "2025-01-21") > 0, "announced on %s", f[7]);
+	}
+	free(ann);
+	rmdir_demo(a);
+	rmdir_demo(b);
 }
 
 Test(demo, bad_options)

@@ -318,6 +318,19 @@ Test(kpi, empty_store_and_default_range)
 	cr_assert_eq(r->from_day, D0);
 	cr_assert_eq(r->to_day, D0 + 7);
 	sl_kpi_result_free(r);
+
+	/* announced (planned) deliveries after the data do not stretch it */
+	cr_assert_eq(sl_store_exec(st,
+	                           "INSERT INTO deliveries(id, supplier_id, ext_id, site_id, status, "
+	                           "delivered_at, local_day, local_min, updated_at, row_hash) VALUES "
+	                           "(900, 4, 'plan1', 1, 'announced', 0, 20180, 480, 0, '')",
+	                           &e),
+	             0, "%s", e.message);
+	sl_kpi_query_init(&q);
+	r = compute(&q);
+	cr_assert_eq(r->to_day, D0 + 7);
+	sl_kpi_result_free(r);
+	cr_assert_eq(sl_store_exec(st, "DELETE FROM deliveries WHERE id = 900", &e), 0);
 }
 
 Test(kpi, bad_queries_are_refused)
