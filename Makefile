@@ -28,7 +28,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 DEB_PACKAGES = build-essential meson ninja-build pkg-config python3 clang \
 	libsqlite3-dev libjansson-dev libyajl-dev libxml2-dev libsodium-dev \
 	libmicrohttpd-dev libreadosm-dev libxlsxwriter-dev libcairo2-dev \
-	libcriterion-dev libclang-rt-14-dev sqlite3 chromium python3-yaml
+	libcriterion-dev libclang-rt-14-dev sqlite3 chromium python3-yaml curl jq
 
 SAMLAST = $(BUILD)/samlast
 
