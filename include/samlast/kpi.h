@@ -131,6 +131,7 @@ typedef struct sl_kpi_result {
 	int64_t small_order_ore; /* thresholds actually used */
 	int punctuality_tolerance_min;
 	int has_emissions;       /* CO2e KPIs present */
+	int has_hub_emissions;   /* hub periods recorded: co2e_hub_kg has values */
 	int64_t receiving_units; /* units with deliveries in the
 	                          * period (the per-unit divisor);
 	                          * 0 when q->only names no KPI

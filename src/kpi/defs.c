@@ -87,6 +87,13 @@ static const sl_kpi_def defs[] = {
      "Stops whose emission result is based on primary (measured fuel) data ÷ stops with a "
      "result.",
      1, 1, 0, 1},
+    {"co2e_hub_kg", "CO2e of hub operations", "CO2e från hubbar (omlastning)", "kg",
+     "Sum of the hub-operation charges (mass x the hub's g CO2e per tonne handled) of the "
+     "delivered rows; no value when no hub period is recorded.",
+     0, -1, 1, 1},
+    {"co2e_chain_kg", "CO2e of the transport chain", "CO2e för transportkedjan", "kg",
+     "Transport CO2e well-to-wheel plus hub operations: the ISO 14083 transport chain total.",
+     0, -1, 1, 1},
 };
 #define NDEFS (sizeof defs / sizeof defs[0])
 
@@ -123,6 +130,8 @@ const unsigned kpi_family[] = {
     F_EMIS,
     F_EMIS,
     F_EMIS,
+    F_HUB,
+    F_EMIS | F_HUB,
 };
 const size_t kpi_count = NDEFS;
 _Static_assert(sizeof kpi_family / sizeof kpi_family[0] == NDEFS, "kpi_family matches defs");

@@ -51,6 +51,7 @@ enum {
 	K_EM_N,
 	K_EM_PRIM,
 	K_EM_MASS,
+	K_HUB_WTW,
 	K_FLEET_N,
 	K_N
 };
@@ -71,6 +72,7 @@ struct ctx {
 	int64_t small_ore;
 	int tol_min;
 	int has_em;
+	int has_hub; /* hub periods are recorded: hub CO2e has a value */
 	int ungrouped; /* the current computation has no grouping */
 	unsigned fam;
 	/* month grouping: the first day of each month of the current range */
@@ -663,6 +665,22 @@ static int q_emis(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, 
 	return run(cx, q->data, map, 4, out, err);
 }
 
+/* Hub-operation charges (ISO 14083 hub operation category) of the stops in
+ * scope; the rows are kept apart from the transport figures by the emissions
+ * module, so they are summed on their own. */
+static int q_hub(struct ctx *cx, struct parts *p, sl_buf *q, struct gset *out, sl_error *err)
+{
+	static const int map[] = {K_HUB_WTW};
+	sl_buf_reset(q);
+	if (sl_buf_printf(q,
+	                  "SELECT %s, SUM(h.wtw_g)"
+	                  " FROM deliveries d JOIN delivery_hub_emissions h ON h.delivery_id = d.id"
+	                  " WHERE %s GROUP BY 1",
+	                  p->gd.data, p->fd.data))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return run(cx, q->data, map, 1, out, err);
+}
+
 /* Run every needed family for days [from, to] grouped by `by`. */
 static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group by,
                           struct gset *out, sl_error *err)
@@ -729,6 +747,8 @@ static int compute_groups(struct ctx *cx, int64_t from, int64_t to, sl_kpi_group
 		rc = q_supp(cx, &p, &q, out, err);
 	if (!rc && (f & F_EMIS) && cx->has_em)
 		rc = q_emis(cx, &p, &q, out, err);
+	if (!rc && (f & F_HUB) && cx->has_hub)
+		rc = q_hub(cx, &p, &q, out, err);
 	sl_buf_free(&q);
 	sl_buf_free(&vcol);
 	sl_buf_free(&vgrp);
@@ -743,7 +763,7 @@ static double ratio(double a, double b, double scale)
 	return b > 0 ? scale * a / b : NAN;
 }
 
-static double kpi_value(const char *id, const double *c, double units, double days)
+static double kpi_value(const char *id, const double *c, double units, double days, int has_hub)
 {
 	double unit_weeks = units * days / 7.0;
 	if (!strcmp(id, "deliveries"))
@@ -808,6 +828,10 @@ static double kpi_value(const char *id, const double *c, double units, double da
 		return ratio(c[K_EM_WTW], c[K_EM_MASS], 1);
 	if (!strcmp(id, "co2e_primary_pct"))
 		return ratio(c[K_EM_PRIM], c[K_EM_N], 100);
+	if (!strcmp(id, "co2e_hub_kg"))
+		return has_hub ? c[K_HUB_WTW] / 1000.0 : NAN;
+	if (!strcmp(id, "co2e_chain_kg"))
+		return (c[K_EM_WTW] + c[K_HUB_WTW]) / 1000.0;
 	return NAN;
 }
 
@@ -816,7 +840,8 @@ static void fill_values(const sl_kpi_result *r, const unsigned char *want, const
 {
 	double days = (double)(to - from + 1);
 	for (size_t i = 0; i < r->n_kpis; i++)
-		out[i] = want[i] ? kpi_value(r->kpis[i]->id, c, units, days) : NAN;
+		out[i] = want[i] ? kpi_value(r->kpis[i]->id, c, units, days, r->has_hub_emissions)
+		                  : NAN;
 }
 
 static void fill_change(const sl_kpi_result *r, sl_kpi_row *row, double base_days)
@@ -1156,6 +1181,15 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 		                         &any, NULL) == 0 &&
 		    any;
 	}
+	/* hub operations: only where a hub period is recorded (no period is
+	 * "not reported", not 0 kg) */
+	if (cx.has_em && has_table(st, "hub_periods") && has_table(st, "delivery_hub_emissions") &&
+	    has_columns(st, "SELECT delivery_id, wtw_g FROM delivery_hub_emissions WHERE 1 = 0")) {
+		int64_t any = 0;
+		cx.has_hub = sl_store_query_int64(st, "SELECT EXISTS (SELECT 1 FROM hub_periods)",
+		                                  &any, NULL) == 0 &&
+		             any;
+	}
 
 	sl_kpi_result *r = calloc(1, sizeof *r);
 	if (!r)
@@ -1166,6 +1200,7 @@ int sl_kpi_compute(sl_store *st, const sl_kpi_query *q, sl_kpi_result **out, sl_
 	r->small_order_ore = cx.small_ore;
 	r->punctuality_tolerance_min = cx.tol_min;
 	r->has_emissions = cx.has_em;
+	r->has_hub_emissions = cx.has_hub;
 	r->has_baseline = q->baseline_from_day != SL_KPI_NO_DAY;
 	r->baseline_from_day = q->baseline_from_day;
 	r->baseline_to_day = q->baseline_to_day;

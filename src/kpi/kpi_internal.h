@@ -18,6 +18,7 @@ enum {
 	F_FLEET = 1u << 9,     /* vehicle data, Euro class, energy carrier */
 	F_HOURS = 1u << 10,    /* receiving-hours compliance */
 	F_CONTRACT = 1u << 11, /* the contract test of each order */
+	F_HUB = 1u << 12,      /* hub-operation CO2e from delivery_hub_emissions */
 };
 
 /* kpi_family[i] is the family mask of sl_kpi_defs()[i]. */

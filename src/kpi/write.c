@@ -58,10 +58,11 @@ int sl_kpi_write_json(const sl_kpi_result *r, sl_buf *b)
 		rc = sl_buf_printf(
 		    b,
 		    "\"small_order_sek\":%lld.%02lld,\"punctuality_tolerance_min\":%d,"
-		    "\"receiving_units\":%lld,\"has_emissions\":%s,\"kpis\":[",
+		    "\"receiving_units\":%lld,\"has_emissions\":%s,\"has_hub_emissions\":%s,"
+		    "\"kpis\":[",
 		    (long long)(r->small_order_ore / 100), (long long)(r->small_order_ore % 100),
 		    r->punctuality_tolerance_min, (long long)r->receiving_units,
-		    r->has_emissions ? "true" : "false");
+		    r->has_emissions ? "true" : "false", r->has_hub_emissions ? "true" : "false");
 	for (size_t i = 0; !rc && i < r->n_kpis; i++) {
 		const sl_kpi_def *d = r->kpis[i];
 		rc = (i && sl_buf_putc(b, ',')) || sl_buf_puts(b, "{\"id\":") ||

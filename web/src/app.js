@@ -54,6 +54,9 @@ const MAIN_KPIS = ['deliveries', 'deliveries_per_unit_week', 'receiving_units', 
   'small_order_share_pct', 'euro6_share_pct', 'fossil_free_share_pct', 'fill_rate_mass_pct', 'punctuality_pct'];
 // Shown when the store holds computed emissions (has_emissions in the answer).
 const EMISSION_KPIS = ['co2e_wtw_kg', 'co2e_per_stop_kg', 'co2e_kg_per_t', 'co2e_primary_pct'];
+// Added when hub periods are recorded (has_hub_emissions): hub operations and the chain total.
+const HUB_KPIS = ['co2e_hub_kg', 'co2e_chain_kg'];
+const emissionIds = (body) => (body.has_hub_emissions ? [...EMISSION_KPIS, ...HUB_KPIS] : EMISSION_KPIS);
 
 function chart(el, title, rows, id) {
   const xs = rows.map((r) => Date.parse(r.from) / 1000);
@@ -77,9 +80,9 @@ async function overview() {
   const g = generation;
   const em = r.body.has_emissions;
   if (em) {
-    const e = await api(`/api/v1/kpis?kpi=${EMISSION_KPIS.join(',')}`);
+    const e = await api(`/api/v1/kpis?kpi=${[...EMISSION_KPIS, ...HUB_KPIS].join(',')}`);
     if (e.status === 200 && !stale(g))
-      $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, EMISSION_KPIS));
+      $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, emissionIds(e.body)));
     if (!stale(g)) {
       $('#cards').insertAdjacentHTML('beforeend', '<div class="breakdowns" id="breakdowns"></div>');
       await emissionBreakdown($('#breakdowns'), 'energy_carrier', g);
@@ -175,11 +178,11 @@ async function scorecard(kind, id) {
   // CO2e of this unit or supplier next to its delivery KPIs, and per week.
   const g = generation;
   const q = `${sup ? 'supplier' : 'unit'}=${encodeURIComponent(id)}`;
-  const [e, w] = await Promise.all([api(`/api/v1/kpis?${q}&kpi=${EMISSION_KPIS.join(',')}`),
+  const [e, w] = await Promise.all([api(`/api/v1/kpis?${q}&kpi=${[...EMISSION_KPIS, ...HUB_KPIS].join(',')}`),
     api(`/api/v1/kpis?${q}&by=week&kpi=co2e_wtw_kg,co2e_per_stop_kg`)]);
   if (stale(g)) return;
   if (e.status === 200)
-    $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, EMISSION_KPIS));
+    $('#cards').insertAdjacentHTML('beforeend', `<h3>${esc(t('emissions'))}</h3>` + cards(e.body.total.values, emissionIds(e.body)));
   if (w.status === 200) {
     $('#cards').insertAdjacentHTML('beforeend', '<div class="charts" id="charts"></div>');
     for (const k of ['co2e_wtw_kg', 'co2e_per_stop_kg']) chart($('#charts'), `${kname(k)} – ${t('weekly')}`, w.body.rows, k);

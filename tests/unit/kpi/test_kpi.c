@@ -400,6 +400,59 @@ Test(kpi, emissions_kpis_when_the_table_exists)
 	sl_kpi_result_free(r);
 }
 
+Test(kpi, hub_operations_add_to_the_chain_total)
+{
+	sl_error e;
+	cr_assert_eq(sl_store_exec(st,
+	                           "INSERT INTO delivery_emissions (delivery_id, wtw_g, ttw_g, quality,"
+	                           " factor_set, factor_version, factor_id, method, tkm, sfd_m,"
+	                           " computed_at) VALUES (1, 4000, 3000, 'primary', 't', '1', 'f',"
+	                           " 'm', 0, 0, 0), (2, 6000, 5000, 'modelled', 't', '1', 'f', 'm',"
+	                           " 0, 0, 0);",
+	                           &e),
+	             0, "%s", e.message);
+	sl_kpi_query q;
+	two_weeks(&q);
+	sl_kpi_result *r = compute(&q);
+	/* no hub period recorded: not reported, not 0 kg */
+	cr_assert_not(r->has_hub_emissions);
+	cr_assert(isnan(val(r, &r->total, "co2e_hub_kg")));
+	ASSERT_NEAR(val(r, &r->total, "co2e_chain_kg"), 10);
+	sl_kpi_result_free(r);
+
+	/* a hub period charging d1 1.5 kg and the cancelled d6 9 kg */
+	cr_assert_eq(
+	    sl_store_exec(st,
+	                  "INSERT INTO hub_periods (id, site_id, from_day, to_day, energy_carrier,"
+	                  " energy_amount, energy_unit, handled_t, updated_at)"
+	                  " VALUES (1, (SELECT MIN(id) FROM sites), 0, 99999, 'electricity', 100,"
+	                  " 'kWh', 10, 0);"
+	                  "INSERT INTO delivery_hub_emissions (delivery_id, hub_period_id, wtw_g,"
+	                  " ttw_g, quality, computed_at) VALUES (1, 1, 1500, 0, 'primary', 0),"
+	                  " (6, 1, 9000, 0, 'primary', 0);",
+	                  &e),
+	    0, "%s", e.message);
+	two_weeks(&q);
+	r = compute(&q);
+	cr_assert(r->has_hub_emissions);
+	ASSERT_NEAR(val(r, &r->total, "co2e_wtw_kg"), 10); /* transport unchanged */
+	ASSERT_NEAR(val(r, &r->total, "co2e_hub_kg"), 1.5);
+	ASSERT_NEAR(val(r, &r->total, "co2e_chain_kg"), 11.5);
+	sl_kpi_result_free(r);
+
+	/* grouped by unit, the rows add up to the total */
+	two_weeks(&q);
+	q.by = SL_KPI_BY_UNIT;
+	r = compute(&q);
+	double hub = 0;
+	for (size_t i = 0; i < r->n_rows; i++) {
+		double v = val(r, &r->rows[i], "co2e_hub_kg");
+		hub += isnan(v) ? 0 : v;
+	}
+	ASSERT_NEAR(hub, 1.5);
+	sl_kpi_result_free(r);
+}
+
 /* Find a grouped row by key (NULL when absent). */
 static const sl_kpi_row *row_of(const sl_kpi_result *r, const char *key)
 {
