@@ -12,6 +12,10 @@ const h = await start({
     run(['demo-data', '--seed', '3', '--units', '10', '--days', '21', '--out', dir]);
     for (const k of ['organisations', 'sites', 'contracts', 'vehicles', 'trips', 'orders', 'deliveries'])
       run(['import', '--db', db, '--kind', k, `${dir}/${k}.csv`]);
+    // one carrier depot reports its terminal's electricity as a hub (ISO 14083 HOC):
+    // the overview then adds hub CO2e and the transport-chain total
+    run(['emissions', 'hub', '--db', db, '--site', 'D-CAR-02', '--from', '2025-01-01', '--to', '2025-12-31',
+      '--carrier', 'electricity', '--energy', '2000', '--unit', 'kWh', '--handled-t', '50']);
   },
 });
 try {
@@ -26,6 +30,16 @@ try {
     h.check(fmtEq(shown, tot[id]), `overview ${id}: dashboard ${shown} = API ${tot[id]}`);
   }
   h.check(tot.co2e_wtw_kg > 0, `the small city has CO2e (${tot.co2e_wtw_kg} kg)`);
+  const hubAns = (await h.apiGet('/api/v1/kpis?kpi=co2e_wtw_kg,co2e_hub_kg,co2e_chain_kg', city)).body;
+  h.check(hubAns.has_hub_emissions === true, 'the API says hub emissions are recorded');
+  const hv = hubAns.total.values;
+  h.check(hv.co2e_hub_kg > 0 && Math.abs(hv.co2e_chain_kg - hv.co2e_wtw_kg - hv.co2e_hub_kg) < 0.01,
+    `chain ${hv.co2e_chain_kg} kg = transport ${hv.co2e_wtw_kg} + hub ${hv.co2e_hub_kg}`);
+  for (const id of ['co2e_hub_kg', 'co2e_chain_kg']) {
+    await page.waitForSelector(`[data-kpi="${id}"]`);
+    const shown = await page.getAttribute(`[data-kpi="${id}"]`, 'data-value');
+    h.check(fmtEq(shown, hv[id]), `overview ${id}: dashboard ${shown} = API ${hv[id]}`);
+  }
   await page.waitForSelector('table.breakdown[data-by="vehicle_class"]');
   const carriers = (await h.apiGet('/api/v1/kpis?by=energy_carrier&kpi=co2e_wtw_kg', city)).body.rows.map((r) => r.key);
   const shownCarriers = await page.$$eval('table.breakdown[data-by="energy_carrier"] tbody th', (els) => els.map((e) => e.textContent));
