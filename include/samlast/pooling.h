@@ -328,7 +328,23 @@ typedef struct sl_pooling_opportunity {
 	size_t n_tours, n_stops;     /* the pooled tours: city viewers only */
 	sl_opp_tour *tours;
 	sl_opp_stop *stops;
+	/* In the day's joint plan (see sl_pooling_opportunities): accepted
+	 * there, and what it saved against the tours as already changed by the
+	 * opportunities accepted before it (0 when not accepted). */
+	int joint_accepted;
+	int64_t joint_visits_removed;
+	double joint_km_saved, joint_co2e_saved_g;
 } sl_pooling_opportunity;
+
+/* One day's totals over the visible items: priced alone, and in the joint
+ * plan. */
+typedef struct sl_opp_day {
+	int64_t day;
+	int64_t opportunities, visits_removed;
+	double km_saved, co2e_saved_g;
+	int64_t joint_opportunities, joint_visits_removed;
+	double joint_km_saved, joint_co2e_saved_g;
+} sl_opp_day;
 
 typedef struct sl_pooling_opportunities {
 	int64_t from_day, to_day;
@@ -339,8 +355,17 @@ typedef struct sl_pooling_opportunities {
 	int64_t points_off_graph;    /* points that fell back to great circle */
 	size_t n;
 	sl_pooling_opportunity *items; /* by day, then km saved, largest first */
-	int64_t visits_removed;      /* totals over the visible items */
-	double km_saved, co2e_saved_g;
+	int64_t visits_removed;        /* totals over the visible items, each */
+	double km_saved, co2e_saved_g; /* opportunity priced alone */
+	/* The joint plan: per day, the opportunities applied best saving first
+	 * (ties in candidate order) to one evolving copy of the day's tours,
+	 * each re-priced against the tours as already changed and accepted only
+	 * when it still saves; a real plan, so its totals count no change twice.
+	 * Summed over the visible items, like the totals above. */
+	int64_t joint_opportunities, joint_visits_removed;
+	double joint_km_saved, joint_co2e_saved_g;
+	size_t n_days;
+	sl_opp_day *days; /* one per day of the query (owned) */
 } sl_pooling_opportunities;
 
 /* Compute the opportunities of q->days days from q->day over delivered and
@@ -354,7 +379,10 @@ typedef struct sl_pooling_opportunities {
  * that share with it (those by name, the rest as aggregates); the public
  * none.  Only the city gets the pooled tours (they name depots).
  * The computation always covers the whole city; the viewer only filters.
- * A day without candidates gives no items.  *out is owned by the caller
+ * A day without candidates gives no items.  Each item is priced alone;
+ * the joint_* totals (and days[]) give the day's joint plan, which counts a
+ * change to a tour that several opportunities involve once (docs/pooling.md,
+ * step 6).  *out is owned by the caller
  * (sl_pooling_opportunities_free).  Errors: SL_EINVAL (bad query),
  * SL_ESTORE, SL_ENOMEM, and those of the route matrix and factor set. */
 int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,

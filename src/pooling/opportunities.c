@@ -39,6 +39,10 @@
  *     its class and energy carrier, else the city's average, else an
  *     assumption (15 l diesel per 100 km, the ordering config's default)
  *     through the emissions module; the worst basis used is reported.
+ *  6. The joint plan: the day's opportunities, best saving first, applied
+ *     to one evolving copy of the tours, each re-priced against the tours
+ *     as already changed and accepted only when it still saves (see "the
+ *     joint plan" below), so that the day's total counts no change twice.
  *
  * Travel times: the route matrix's durations with a graph; otherwise
  * distance at 30 km/h.  Service: 5 min per delivery, 2 min per pickup.
@@ -47,6 +51,7 @@
  * Science 29(1)); the solver is the vrp module's SISR (docs/vrp.md) with an
  * iteration limit and a fixed seed, so the answer is deterministic.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +131,8 @@ struct sday {
 	int *seq;           /* delivery indices (global) in route order */
 };
 
+struct priced;
+
 typedef struct ctx {
 	sl_store *st;
 	const sl_opp_query *q;
@@ -157,6 +164,9 @@ typedef struct ctx {
 	size_t ntour, captour, nstop, capstop;
 	struct ctour { size_t item; sl_opp_tour t; } *tour;
 	sl_opp_stop *stop;
+	/* the day's priced opportunities, for the joint plan */
+	size_t npriced, cappriced;
+	struct priced *priced;
 	int has_matches;      /* the board's announcement_matches exists */
 	int64_t *sharers;     /* organisations sharing with the viewer */
 	size_t nsharers;
@@ -1002,51 +1012,110 @@ static int64_t group_visits(const ctx *c, const struct lroute *r, int g)
 	return v;
 }
 
-/* Hand the group's deliveries one by one (by window) to the involved
- * supplier tour where picking them up at their depot and dropping them
- * costs least, when that is less than what removing them from their own
- * tour saves, keeping every tour feasible.  A greedy
- * remove-and-reinsert on the vrp plans (cheapest insertion of a
- * pickup-delivery pair, as in the insertion heuristics for the PDPTW). */
-static int handover(ctx *c, int g, const int *sups, int ns, const int *members, int nm,
-                    struct outcome *oc)
+/* Plain length of a tour of `host`'s vehicle over s[0..n), depot to depot. */
+static double stops_km(const ctx *c, int host, const struct lstop *s, int n)
+{
+	int dep = c->sd[host].depot_pt, prev = dep;
+	double len = 0;
+	for (int i = 0; i < n; i++) {
+		len += DIST(c, prev, stop_pt(c, &s[i]));
+		prev = stop_pt(c, &s[i]);
+	}
+	return (len + DIST(c, prev, dep)) / 1000.0;
+}
+
+/* The involved suppliers' tours a plan starts from: r[0..nr), each with
+ * room for `room` stops (in `pool`); `from` is each route's index in the
+ * joint plan (joint mode only). */
+struct routeset {
+	int nr, room;
+	struct lroute *r;
+	struct lstop *pool;
+	int *from;
+};
+
+static void routeset_free(struct routeset *rs)
+{
+	free(rs->r);
+	free(rs->pool);
+	free(rs->from);
+	memset(rs, 0, sizeof *rs);
+}
+
+static int routeset_alloc(ctx *c, struct routeset *rs, int nr, int room)
+{
+	rs->nr = nr;
+	rs->room = room;
+	rs->r = calloc((size_t)nr + 1, sizeof *rs->r);
+	rs->pool = calloc((size_t)(nr + 1) * (size_t)room, sizeof *rs->pool);
+	rs->from = calloc((size_t)nr + 1, sizeof *rs->from);
+	if (!rs->r || !rs->pool || !rs->from) {
+		routeset_free(rs);
+		return oom(c->err);
+	}
+	for (int q = 0; q < nr; q++)
+		rs->r[q].s = rs->pool + (size_t)q * (size_t)room;
+	return 0;
+}
+
+/* A route's km: its simulated length (a solver plan or an accepted change
+ * is feasible; should it not be, its plain length). */
+static double route_km(const ctx *c, const struct lroute *r)
+{
+	double km;
+	if (!route_eval(c, r->sup, r->s, r->n, &km))
+		km = stops_km(c, r->sup, r->s, r->n);
+	return km;
+}
+
+/* The involved suppliers' tours as they are (step 2), with room for the
+ * nm group deliveries' pickups and drops. */
+static int routes_alone(ctx *c, const int *sups, int ns, int nm, struct routeset *rs)
 {
 	int nr = 0, total = 0;
 	for (int k = 0; k < ns; k++) {
 		nr += c->sd[sups[k]].n_routes;
 		total += c->sd[sups[k]].n;
 	}
-	struct lroute *r = calloc((size_t)nr + 1, sizeof *r);
-	struct lstop *pool = calloc((size_t)(nr + 1) * (size_t)(total + 2 * nm + 2), sizeof *pool);
-	struct lstop *tmp = calloc((size_t)(total + 2 * nm + 2), sizeof *tmp);
-	int rc = 0;
-	if (!r || !pool || !tmp) {
-		rc = oom(c->err);
-		goto out;
-	}
+	int rc = routeset_alloc(c, rs, nr, total + 2 * nm + 2);
+	if (rc < 0)
+		return rc;
 	int ri = 0;
 	for (int k = 0; k < ns; k++) {
 		const struct sday *sd = &c->sd[sups[k]];
 		for (int q = 0; q < sd->n_routes; q++, ri++) {
-			r[ri].sup = sups[k];
-			r[ri].s = pool + (size_t)ri * (size_t)(total + 2 * nm + 2);
-			r[ri].n = sd->route_len[q];
-			for (int i = 0; i < r[ri].n; i++)
-				r[ri].s[i] = (struct lstop){sd->seq[sd->route_start[q] + i], 0};
-			if (!route_eval(c, r[ri].sup, r[ri].s, r[ri].n, &r[ri].km)) {
-				/* cannot happen for a solver plan; be safe: its length */
-				double len = 0;
-				int prev = sd->depot_pt;
-				for (int i = 0; i < r[ri].n; i++) {
-					len += DIST(c, prev, stop_pt(c, &r[ri].s[i]));
-					prev = stop_pt(c, &r[ri].s[i]);
-				}
-				r[ri].km = (len + DIST(c, prev, sd->depot_pt)) / 1000.0;
-			}
-			oc->km_before += r[ri].km;
-			oc->co2_before += r[ri].km * sd->g_km;
-			oc->vis_before += group_visits(c, &r[ri], g);
+			struct lroute *r = &rs->r[ri];
+			r->sup = sups[k];
+			r->n = sd->route_len[q];
+			for (int i = 0; i < r->n; i++)
+				r->s[i] = (struct lstop){sd->seq[sd->route_start[q] + i], 0};
+			r->km = route_km(c, r);
+			rs->from[ri] = -1;
 		}
+	}
+	return 0;
+}
+
+/* Hand the group's deliveries one by one (by window) to the involved
+ * supplier tour where picking them up at their depot and dropping them
+ * costs least, when that is less than what removing them from their own
+ * tour saves, keeping every tour feasible.  A greedy
+ * remove-and-reinsert on the tours `rs` (changed in place; cheapest
+ * insertion of a pickup-delivery pair, as in the insertion heuristics for
+ * the PDPTW). */
+static int handover(ctx *c, int g, struct routeset *rs, const int *members, int nm,
+                    struct outcome *oc)
+{
+	int nr = rs->nr;
+	struct lroute *r = rs->r;
+	struct lstop *tmp = calloc((size_t)rs->room + 1, sizeof *tmp);
+	int rc = 0;
+	if (!tmp)
+		return oom(c->err);
+	for (int q = 0; q < nr; q++) {
+		oc->km_before += r[q].km;
+		oc->co2_before += r[q].km * c->sd[r[q].sup].g_km;
+		oc->vis_before += group_visits(c, &r[q], g);
 	}
 	for (int m = 0; m < nm; m++) {
 		int di = members[m];
@@ -1150,9 +1219,6 @@ static int handover(ctx *c, int g, const int *sups, int ns, const int *members, 
 		if (carries && (rc = outcome_tour(c, oc, r[q].sup, r[q].s, r[q].n)) < 0)
 			break;
 	}
-out:
-	free(r);
-	free(pool);
 	free(tmp);
 	return rc;
 }
@@ -1311,6 +1377,340 @@ out:
 static int record(ctx *c, int64_t day, int g, const int *sups, int ns, const int *members, int nm,
                   const struct outcome *best, int is_handover);
 
+/* ---- the joint plan ------------------------------------------------------
+ *
+ * Each opportunity above is priced alone against the tours as they are.
+ * Two opportunities of a day may involve the same supplier's tour, so the
+ * sum of their savings can count an overlapping change twice.  The joint
+ * plan applies the day's opportunities, best saving first (ties in
+ * candidate order), to one evolving copy of the day's tours: each is
+ * re-priced with the same models and feasibility rules against the tours
+ * as already changed, accepted only when it still strictly saves, and then
+ * changes its suppliers' tours.  Its savings are those of one real plan.
+ *
+ * Handover is re-run on the changed tours.  A shared trip's own tours do
+ * not depend on the other tours (separate vehicles, solved from the group's
+ * deliveries alone), so the alone solve is kept and only the short-cut
+ * rest of the suppliers' tours is re-priced; a handover opportunity is not
+ * offered the shared-trip model here (its alone bound may no longer hold)
+ * — that can only find less, never count more. */
+
+/* An opportunity of the day as priced alone. */
+struct priced {
+	int g;       /* candidate index: the order on ties */
+	size_t item; /* its output item */
+	int *members, nm;
+	double km_saved;       /* alone */
+	struct outcome shared; /* its shared tours, when that was its model */
+	int has_shared;
+};
+
+static int remember_priced(ctx *c, int g, size_t item, const int *members, int nm,
+                           struct outcome *shared)
+{
+	if (c->npriced == c->cappriced) {
+		size_t nc = c->cappriced ? 2 * c->cappriced : 64;
+		void *x = realloc(c->priced, nc * sizeof *c->priced);
+		if (!x)
+			return oom(c->err);
+		c->priced = x;
+		c->cappriced = nc;
+	}
+	struct priced *p = &c->priced[c->npriced];
+	memset(p, 0, sizeof *p);
+	p->members = malloc((size_t)nm * sizeof *p->members);
+	if (!p->members)
+		return oom(c->err);
+	memcpy(p->members, members, (size_t)nm * sizeof *members);
+	p->g = g;
+	p->item = item;
+	p->nm = nm;
+	p->km_saved = c->out[item].km_saved;
+	if (shared) { /* ownership of its tours moves here */
+		p->shared = *shared;
+		p->has_shared = 1;
+		memset(shared, 0, sizeof *shared);
+	}
+	c->npriced++;
+	return 0;
+}
+
+static void free_priced(ctx *c)
+{
+	for (size_t i = 0; i < c->npriced; i++) {
+		free(c->priced[i].members);
+		outcome_free(&c->priced[i].shared);
+	}
+	c->npriced = 0;
+}
+
+/* The day's tours as they evolve: every active supplier's routes, each
+ * stop array owned. */
+struct jplan {
+	int nr;
+	struct lroute *r;
+};
+
+static void jplan_free(struct jplan *jp)
+{
+	for (int q = 0; q < jp->nr; q++)
+		free(jp->r[q].s);
+	free(jp->r);
+	jp->r = NULL;
+	jp->nr = 0;
+}
+
+static int jplan_init(ctx *c, struct jplan *jp)
+{
+	int nr = 0;
+	for (size_t si = 0; si < c->ns; si++)
+		nr += c->sd[si].active ? c->sd[si].n_routes : 0;
+	jp->r = calloc((size_t)nr + 1, sizeof *jp->r);
+	if (!jp->r)
+		return oom(c->err);
+	for (size_t si = 0; si < c->ns; si++) {
+		const struct sday *sd = &c->sd[si];
+		for (int q = 0; sd->active && q < sd->n_routes; q++) {
+			struct lroute *r = &jp->r[jp->nr];
+			r->s = malloc(((size_t)sd->route_len[q] + 1) * sizeof *r->s);
+			if (!r->s)
+				return oom(c->err);
+			jp->nr++;
+			r->sup = (int)si;
+			r->n = sd->route_len[q];
+			for (int i = 0; i < r->n; i++)
+				r->s[i] = (struct lstop){sd->seq[sd->route_start[q] + i], 0};
+			r->km = route_km(c, r);
+		}
+	}
+	return 0;
+}
+
+static double jplan_km(const struct jplan *jp)
+{
+	double km = 0;
+	for (int q = 0; q < jp->nr; q++)
+		km += jp->r[q].km;
+	return km;
+}
+
+static int in_list(const int *a, int n, int x)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] == x)
+			return 1;
+	return 0;
+}
+
+/* The involved suppliers' tours as the joint plan has them now. */
+static int routes_joint(ctx *c, const struct jplan *jp, const int *sups, int ns, int nm,
+                        struct routeset *rs)
+{
+	int nr = 0, total = 0;
+	for (int q = 0; q < jp->nr; q++)
+		if (in_list(sups, ns, jp->r[q].sup)) {
+			nr++;
+			total += jp->r[q].n;
+		}
+	int rc = routeset_alloc(c, rs, nr, total + 2 * nm + 2);
+	if (rc < 0)
+		return rc;
+	int ri = 0;
+	for (int q = 0; q < jp->nr; q++) {
+		const struct lroute *src = &jp->r[q];
+		if (!in_list(sups, ns, src->sup))
+			continue;
+		struct lroute *r = &rs->r[ri];
+		r->sup = src->sup;
+		r->n = src->n;
+		r->km = src->km;
+		memcpy(r->s, src->s, (size_t)src->n * sizeof *src->s);
+		rs->from[ri++] = q;
+	}
+	return 0;
+}
+
+/* Replace the joint plan's route q by s[0..n) of km. */
+static int jplan_set(ctx *c, struct jplan *jp, int q, const struct lstop *s, int n, double km)
+{
+	struct lstop *x = malloc(((size_t)n + 1) * sizeof *x);
+	if (!x)
+		return oom(c->err);
+	memcpy(x, s, (size_t)n * sizeof *s);
+	free(jp->r[q].s);
+	jp->r[q].s = x;
+	jp->r[q].n = n;
+	jp->r[q].km = km;
+	return 0;
+}
+
+static int jplan_add(ctx *c, struct jplan *jp, int host, const struct lstop *s, int n)
+{
+	struct lroute *r = realloc(jp->r, ((size_t)jp->nr + 2) * sizeof *r);
+	if (!r)
+		return oom(c->err);
+	jp->r = r;
+	memset(&jp->r[jp->nr], 0, sizeof *jp->r);
+	jp->r[jp->nr].sup = host;
+	jp->nr++;
+	return jplan_set(c, jp, jp->nr - 1, s, n, stops_km(c, host, s, n));
+}
+
+/* Remove group g's stops from route r (short-cut) into out; returns n. */
+static int without_group(const ctx *c, const struct lroute *r, int g, struct lstop *out)
+{
+	int n = 0;
+	for (int i = 0; i < r->n; i++)
+		if (c->d[r->s[i].del].group != g)
+			out[n++] = r->s[i];
+	return n;
+}
+
+/* The shared-trip model against the tours `rs`: the group leaves them
+ * (short-cut) and rides on the shared tours of the alone solve. */
+static int shared_on(ctx *c, int g, const struct routeset *rs, const struct outcome *alone,
+                     struct outcome *oc)
+{
+	struct lstop *tmp = malloc(((size_t)rs->room + 1) * sizeof *tmp);
+	if (!tmp)
+		return oom(c->err);
+	for (int q = 0; q < rs->nr; q++) {
+		const struct lroute *r = &rs->r[q];
+		double g_km = c->sd[r->sup].g_km;
+		double rest = stops_km(c, r->sup, tmp, without_group(c, r, g, tmp));
+		oc->km_before += r->km;
+		oc->co2_before += r->km * g_km;
+		oc->vis_before += group_visits(c, r, g);
+		oc->km_after += rest;
+		oc->co2_after += rest * g_km;
+	}
+	free(tmp);
+	for (int t = 0; t < alone->ntours; t++) {
+		struct lroute tour = {0};
+		tour.sup = alone->host[t];
+		tour.n = alone->len[t];
+		tour.s = alone->st + alone->start[t];
+		double km = stops_km(c, tour.sup, tour.s, tour.n);
+		oc->km_after += km;
+		oc->co2_after += km * c->sd[tour.sup].g_km;
+		oc->vis_after += group_visits(c, &tour, g);
+	}
+	return 0;
+}
+
+/* Make the joint plan carry the chosen plan: the changed routes of a
+ * handover, or the short-cut routes and the shared tours. */
+static int joint_apply(ctx *c, struct jplan *jp, int g, const struct routeset *rs,
+                       const struct outcome *shared)
+{
+	int rc = 0;
+	for (int q = 0; !rc && q < rs->nr; q++) {
+		const struct lroute *r = &rs->r[q];
+		if (!shared) {
+			rc = jplan_set(c, jp, rs->from[q], r->s, r->n, r->km);
+			continue;
+		}
+		const struct lroute *now = &jp->r[rs->from[q]];
+		struct lstop *tmp = malloc(((size_t)now->n + 1) * sizeof *tmp);
+		if (!tmp)
+			return oom(c->err);
+		int n = without_group(c, now, g, tmp);
+		rc = jplan_set(c, jp, rs->from[q], tmp, n, stops_km(c, now->sup, tmp, n));
+		free(tmp);
+	}
+	for (int t = 0; !rc && shared && t < shared->ntours; t++)
+		rc = jplan_add(c, jp, shared->host[t], shared->st + shared->start[t],
+		               shared->len[t]);
+	return rc;
+}
+
+static int group_suppliers(const ctx *c, const int *members, int nm, int *sups)
+{
+	int ns = 0;
+	for (int i = 0; i < nm; i++) {
+		int s = c->d[members[i]].sup;
+		if (!in_list(sups, ns, s))
+			sups[ns++] = s;
+	}
+	return ns;
+}
+
+/* Credit an accepted opportunity with what it saves in the joint plan, but
+ * never more than it saved alone (each figure separately).  On changed
+ * tours an opportunity can save more than alone — a depot its goods are
+ * picked up at is already on the host's tour, or the greedy handover finds
+ * a better move from a different start — so the joint plan itself may
+ * save more than the sum; the credited totals stay a lower bound of the
+ * plan that never exceeds the sum of the items shown. */
+static void credit(sl_pooling_opportunity *o, const struct outcome *joint)
+{
+	o->joint_accepted = 1;
+	o->joint_visits_removed = joint->vis_before - joint->vis_after;
+	if (o->joint_visits_removed > o->visits_removed)
+		o->joint_visits_removed = o->visits_removed;
+	o->joint_km_saved = fmin(joint->km_before - joint->km_after, o->km_saved);
+	o->joint_co2e_saved_g = fmin(joint->co2_before - joint->co2_after, o->co2e_saved_g);
+}
+
+/* Re-price opportunity p against the joint plan; accept it when it still
+ * strictly saves, adding what it saves to *plan_km_saved. */
+static int joint_try(ctx *c, struct jplan *jp, const struct priced *p, double *plan_km_saved)
+{
+	int sups[MAX_SUPPLIERS_PER_GROUP];
+	int ns = group_suppliers(c, p->members, p->nm, sups);
+	struct routeset rs = {0};
+	struct outcome ho = {0}, sh = {0};
+	int rc = routes_joint(c, jp, sups, ns, p->nm, &rs);
+	for (int i = 0; i < p->nm; i++)
+		c->d[p->members[i]].group = p->g;
+	if (!rc && p->has_shared)
+		rc = shared_on(c, p->g, &rs, &p->shared, &sh);
+	if (!rc)
+		rc = handover(c, p->g, &rs, p->members, p->nm, &ho);
+	if (!rc) {
+		int use_shared = p->has_shared && sh.km_after < ho.km_after - 1e-6;
+		const struct outcome *best = use_shared ? &sh : &ho;
+		if (best->km_after < best->km_before - 1e-6) {
+			credit(&c->out[p->item], best);
+			*plan_km_saved += best->km_before - best->km_after;
+			rc = joint_apply(c, jp, p->g, &rs, use_shared ? &p->shared : NULL);
+		}
+	}
+	for (int i = 0; i < p->nm; i++)
+		c->d[p->members[i]].group = -1;
+	routeset_free(&rs);
+	outcome_free(&ho);
+	outcome_free(&sh);
+	return rc;
+}
+
+/* Best saving first; ties in candidate order. */
+static int cmp_priced(const void *a, const void *b)
+{
+	const struct priced *x = a, *y = b;
+	if (x->km_saved != y->km_saved)
+		return x->km_saved > y->km_saved ? -1 : 1;
+	return x->g - y->g;
+}
+
+static int joint_day(ctx *c)
+{
+	if (!c->npriced)
+		return 0;
+	qsort(c->priced, c->npriced, sizeof *c->priced, cmp_priced);
+	struct jplan jp = {0};
+	int rc = jplan_init(c, &jp);
+	double before = jplan_km(&jp), saved = 0;
+	for (size_t i = 0; !rc && i < c->npriced; i++)
+		rc = joint_try(c, &jp, &c->priced[i], &saved);
+	/* the accepted changes add up to the plan's change: nothing counted
+	 * twice (and no route lost or double-booked on the way) */
+	assert(rc || fabs(before - jplan_km(&jp) - saved) < 1e-6 * (1 + before));
+	(void)before;
+	jplan_free(&jp);
+	return rc;
+}
+
 static int pool_group(ctx *c, int64_t day, int g, const int *members, int nm)
 {
 	/* the involved suppliers */
@@ -1339,15 +1739,24 @@ static int pool_group(ctx *c, int64_t day, int g, const int *members, int nm)
 		}
 	}
 	ok = 0;
-	if ((rc = handover(c, g, sups, ns, members, nm, &ho)) < 0 ||
-	    (rest + round < ho.km_after - 1e-6 &&
-	     (rc = shared_trip(c, g, sups, ns, members, nm, &sh, &ok)) < 0)) {
+	struct routeset rs = {0};
+	if ((rc = routes_alone(c, sups, ns, nm, &rs)) < 0)
+		return rc;
+	rc = handover(c, g, &rs, members, nm, &ho);
+	routeset_free(&rs);
+	if (rc < 0 || (rest + round < ho.km_after - 1e-6 &&
+	               (rc = shared_trip(c, g, sups, ns, members, nm, &sh, &ok)) < 0)) {
 		outcome_free(&ho);
 		outcome_free(&sh);
 		return rc;
 	}
 	best = ok && sh.km_after < ho.km_after - 1e-6 ? &sh : &ho;
-	rc = best->km_after < best->km_before - 1e-6 ? record(c, day, g, sups, ns, members, nm, best, best == &ho) : 0;
+	if (best->km_after < best->km_before - 1e-6) {
+		size_t item = c->nout;
+		rc = record(c, day, g, sups, ns, members, nm, best, best == &ho);
+		if (!rc)
+			rc = remember_priced(c, g, item, members, nm, best == &sh ? &sh : NULL);
+	}
 	outcome_free(&ho);
 	outcome_free(&sh);
 	return rc;
@@ -1528,6 +1937,7 @@ out:
 
 static void free_day(ctx *c)
 {
+	free_priced(c);
 	if (c->sd)
 		for (size_t i = 0; i < c->ns; i++) {
 			free(c->sd[i].route_start);
@@ -1598,7 +2008,9 @@ static int do_day(ctx *c, int64_t day)
 		if ((rc = plan_supplier(c, si)) < 0)
 			return rc;
 	}
-	return candidates(c, day);
+	if ((rc = candidates(c, day)) < 0)
+		return rc;
+	return joint_day(c);
 }
 
 /* ---- the viewer ---------------------------------------------------------- */
@@ -1655,6 +2067,31 @@ static int cmp_out(const void *a, const void *b)
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
 	return 0;
+}
+
+/* Count a visible item in the result's totals and its day's.  The joint
+ * figures are summed over the visible items too, so a viewer learns no more
+ * from them than from the items it sees. */
+static void add_to_totals(sl_pooling_opportunities *res, const sl_pooling_opportunity *o)
+{
+	res->visits_removed += o->visits_removed;
+	res->km_saved += o->km_saved;
+	res->co2e_saved_g += o->co2e_saved_g;
+	res->joint_opportunities += o->joint_accepted;
+	res->joint_visits_removed += o->joint_visits_removed;
+	res->joint_km_saved += o->joint_km_saved;
+	res->joint_co2e_saved_g += o->joint_co2e_saved_g;
+	int64_t k = o->day - res->from_day;
+	assert(k >= 0 && (size_t)k < res->n_days);
+	sl_opp_day *d = &res->days[k];
+	d->opportunities++;
+	d->visits_removed += o->visits_removed;
+	d->km_saved += o->km_saved;
+	d->co2e_saved_g += o->co2e_saved_g;
+	d->joint_opportunities += o->joint_accepted;
+	d->joint_visits_removed += o->joint_visits_removed;
+	d->joint_km_saved += o->joint_km_saved;
+	d->joint_co2e_saved_g += o->joint_co2e_saved_g;
 }
 
 /* Fill the visible sites and parties of every item for the viewer and drop
@@ -1780,9 +2217,7 @@ static int apply_viewer(ctx *c, sl_pooling_opportunities *res)
 			r->window_to_min = 1440;
 			r->temp_mask = 0;
 		}
-		res->visits_removed += r->visits_removed;
-		res->km_saved += r->km_saved;
-		res->co2e_saved_g += r->co2e_saved_g;
+		add_to_totals(res, r);
 	}
 	res->n = keep;
 	return 0;
@@ -1882,8 +2317,15 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 	}
 	if (!rc) {
 		res->items = calloc(c.nout + 1, sizeof *res->items);
-		if (!res->items)
+		res->days = calloc((size_t)q->days, sizeof *res->days);
+		if (!res->items || !res->days)
 			rc = oom(err);
+	}
+	if (!rc) {
+		res->from_day = q->day;
+		res->n_days = (size_t)q->days;
+		for (int k = 0; k < q->days; k++)
+			res->days[k].day = q->day + k;
 	}
 	if (!rc)
 		rc = apply_viewer(&c, res);
@@ -1913,6 +2355,7 @@ int sl_pooling_opportunities_compute(sl_store *st, const sl_opp_query *q,
 	free(c.tour);
 	free(c.stop);
 	free(c.sharers);
+	free(c.priced);
 	if (rc) {
 		sl_pooling_opportunities_free(res);
 		return rc;
@@ -1933,6 +2376,7 @@ void sl_pooling_opportunities_free(sl_pooling_opportunities *r)
 			free(r->items[i].stops);
 		}
 	free(r->items);
+	free(r->days);
 	free(r);
 }
 
@@ -1951,11 +2395,16 @@ int sl_pooling_opportunities_json(const sl_pooling_opportunities *r, sl_buf *b)
 	rc |= sl_buf_printf(b, ",\"detour_factor\":%.2f,\"speed_kmh\":%.0f,\"co2e_basis\":",
 	                    r->distance_basis[0] == 'g' ? SL_EM_DETOUR_FACTOR : 1.0, r->speed_kmh);
 	rc |= sl_buf_json_string(b, r->co2e_basis);
-	rc |= sl_buf_printf(b, ",\"candidates\":%lld,\"points_off_graph\":%lld,"
-	                       "\"totals\":{\"opportunities\":%zu,\"visits_removed\":%lld,"
-	                       "\"km_saved\":%.3f,\"co2e_saved_kg\":%.3f},\"opportunities\":[",
+	rc |= sl_buf_printf(b,
+	                    ",\"candidates\":%lld,\"points_off_graph\":%lld,"
+	                    "\"totals\":{\"opportunities\":%zu,\"visits_removed\":%lld,"
+	                    "\"km_saved\":%.3f,\"co2e_saved_kg\":%.3f,\"joint_opportunities\":%lld,"
+	                    "\"joint_visits_removed\":%lld,\"joint_km_saved\":%.3f,"
+	                    "\"joint_co2e_saved_kg\":%.3f},\"opportunities\":[",
 	                    (long long)r->candidates, (long long)r->points_off_graph, r->n,
-	                    (long long)r->visits_removed, r->km_saved, r->co2e_saved_g / 1000.0);
+	                    (long long)r->visits_removed, r->km_saved, r->co2e_saved_g / 1000.0,
+	                    (long long)r->joint_opportunities, (long long)r->joint_visits_removed,
+	                    r->joint_km_saved, r->joint_co2e_saved_g / 1000.0);
 	for (size_t i = 0; i < r->n; i++) {
 		const sl_pooling_opportunity *o = &r->items[i];
 		rc |= sl_buf_printf(b, "%s{\"day\":\"%s\",", i ? "," : "",
@@ -2094,9 +2543,15 @@ int sl_pooling_opportunities_table(const sl_pooling_opportunities *r, sl_buf *b)
 			rc |= sl_buf_printf(b, "%s%s", k ? "," : "", o->sites[k].ext);
 		rc |= sl_buf_putc(b, '\n');
 	}
-	rc |= sl_buf_printf(b, "total: %zu opportunities, %lld site visits removed, %.1f vehicle-km "
-	                       "and %.1f kg CO2e saved (CO2e: %s)\n",
-	                    r->n, (long long)r->visits_removed, r->km_saved, r->co2e_saved_g / 1000.0,
-	                    r->co2e_basis);
+	rc |= sl_buf_printf(b,
+	                    "total: %zu opportunities, %lld site visits removed, %.1f vehicle-km "
+	                    "and %.1f kg CO2e saved; ",
+	                    r->n, (long long)r->visits_removed, r->km_saved,
+	                    r->co2e_saved_g / 1000.0);
+	rc |= sl_buf_printf(b,
+	                    "joint plan: %lld opportunities, %lld visits removed, %.1f vehicle-km "
+	                    "and %.1f kg CO2e saved (CO2e: %s)\n",
+	                    (long long)r->joint_opportunities, (long long)r->joint_visits_removed,
+	                    r->joint_km_saved, r->joint_co2e_saved_g / 1000.0, r->co2e_basis);
 	return rc ? SL_ENOMEM : 0;
 }

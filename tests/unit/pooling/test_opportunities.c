@@ -384,6 +384,128 @@ Test(opportunities, tight_window_keeps_a_delivery_on_its_own_tour)
 	drop_db(st);
 }
 
+/* ---- the joint plan ------------------------------------------------------ */
+
+/* Two opportunities of one day that share supplier A's tour.  Depots on
+ * the equator: C at 0.000, A at 0.001, B at 0.002; units U1 at 0.100 and
+ * U2 at 0.110 (1.1 km apart: two clusters).  A delivers 5 kg to U1
+ * (08:00-09:00) and 10 kg to U2 (10:00-11:00), so its tour is D-A→U1→U2→D-A
+ * = 0.218°; B 15 kg to U1 (08:00-09:00), tour 0.196°; C 15 kg to U2
+ * (09:55-11:00), tour 0.220°.  A's van holds cap_a kg.  Intensities: A 300,
+ * B 200, C 400 g/km. */
+static sl_store *joint_case(int n, double cap_a)
+{
+	sl_store *st = new_db(n);
+	exec_ok(st, "BEGIN");
+	org(st, 10, "supplier", "SUP-A", "Alfa Livs AB");
+	org(st, 11, "supplier", "SUP-B", "Beta Frukt AB");
+	org(st, 12, "supplier", "SUP-C", "Gamma Kyl AB");
+	org(st, 20, "unit", "UNIT-1", "Skolan");
+	org(st, 21, "unit", "UNIT-2", "Förskolan");
+	site(st, 100, 10, "D-A", "depot", 0.001, 0);
+	site(st, 101, 11, "D-B", "depot", 0.002, 0);
+	site(st, 102, 12, "D-C", "depot", 0.000, 0);
+	site(st, 200, 20, "U1", "school", 0.100, 0);
+	site(st, 201, 21, "U2", "preschool", 0.110, 0);
+	vehicle(st, 40, 10, cap_a, "ambient", 300);
+	vehicle(st, 41, 11, 900, "ambient", 200);
+	vehicle(st, 42, 12, 900, "ambient", 400);
+	int64_t d = day0();
+	delivery(st, 10, 200, 40, d, 5, 480, 540, "ambient");
+	delivery(st, 11, 200, 41, d, 15, 480, 540, "ambient");
+	delivery(st, 12, 201, 42, d, 15, 595, 660, "ambient");
+	delivery(st, 10, 201, 40, d, 10, 600, 660, "ambient");
+	exec_ok(st, "COMMIT");
+	return st;
+}
+
+Test(opportunities, joint_plan_counts_a_shared_tour_once)
+{
+	/* Alone: at U2, C's goods ride on A's tour (picked up at D-C, 0.002°
+	 * more), saving C's tour: 0.220 − 0.002 = 0.218°; at U1, B's goods
+	 * ride on A's tour (D-B is on its way), saving B's 0.196°.  Each needs
+	 * 15 kg of room in A's 30-kg van, which has room for one of them.
+	 * Jointly, U2 (the larger saving) goes first; then B's goods no longer
+	 * fit A's van next to C's, a return to D-B before fetching C's goods
+	 * costs 0.198° > 0.196°, and after U2 (10:00) it is too late for U1
+	 * (09:00): U1 is not accepted.  Joint: one opportunity, one visit,
+	 * 0.218°, CO2e (0.220 × 400 − 0.002 × 300) g/km-degree. */
+	sl_store *st = joint_case(20, 30);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+	double k = deg_km();
+	cr_assert_eq(r->n, 2, "two opportunities (got %zu)", r->n);
+	cr_assert_float_eq(r->items[0].km_saved, 0.218 * k, 1e-3, "U2 alone %.4f",
+	                   r->items[0].km_saved);
+	cr_assert_float_eq(r->items[1].km_saved, 0.196 * k, 1e-3, "U1 alone %.4f",
+	                   r->items[1].km_saved);
+	cr_assert_float_eq(r->km_saved, 0.414 * k, 1e-3);
+	cr_assert_eq(r->visits_removed, 2);
+	cr_assert_eq(r->joint_opportunities, 1);
+	cr_assert_eq(r->joint_visits_removed, 1);
+	cr_assert_float_eq(r->joint_km_saved, 0.218 * k, 1e-3, "joint %.4f vs %.4f",
+	                   r->joint_km_saved, 0.218 * k);
+	cr_assert_float_eq(r->joint_co2e_saved_g, (0.220 * 400 - 0.002 * 300) * k, 1.0);
+	cr_assert(r->items[0].joint_accepted && !r->items[1].joint_accepted);
+	cr_assert_float_eq(r->items[1].joint_km_saved, 0, 1e-12);
+	cr_assert_eq(r->n_days, 1);
+	cr_assert_eq(r->days[0].day, day0());
+	cr_assert_eq(r->days[0].opportunities, 2);
+	cr_assert_eq(r->days[0].joint_opportunities, 1);
+	cr_assert_float_eq(r->days[0].joint_km_saved, r->joint_km_saved, 1e-9);
+	cr_assert(json_has(r, "\"joint_opportunities\":1,\"joint_visits_removed\":1,"
+	                      "\"joint_km_saved\":31.51"),
+	          "the JSON carries the joint totals");
+	sl_buf b = {0};
+	cr_assert_eq(sl_pooling_opportunities_table(r, &b), 0);
+	cr_assert(strstr(b.data, "joint plan: 1 opportunities, 1 visits removed, 31.5 vehicle-km"),
+	          "%s", b.data);
+	sl_buf_free(&b);
+	sl_pooling_opportunities_free(r);
+	/* a supplier sees the joint figures of the opportunities it sees: B is
+	 * only in U1, which the joint plan did not take */
+	r = run(st, SL_VIEWER_SUPPLIER, 11);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->joint_opportunities, 0);
+	cr_assert_float_eq(r->joint_km_saved, 0, 1e-12);
+	sl_pooling_opportunities_free(r);
+	r = run(st, SL_VIEWER_SUPPLIER, 12);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->joint_opportunities, 1);
+	cr_assert_float_eq(r->joint_km_saved, 0.218 * k, 1e-3);
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
+Test(opportunities, joint_plan_of_independent_opportunities_is_their_sum)
+{
+	/* The same day with room for both in A's van: after C's goods are on
+	 * it, B's are picked up at D-B between D-C and U1 (0.002 + 0.098 =
+	 * 0.100°, as D-C→U1 directly) and dropped with A's at U1: nothing
+	 * interferes, so the joint plan is the sum, 0.414°. */
+	sl_store *st = joint_case(21, 900);
+	sl_pooling_opportunities *r = run(st, SL_VIEWER_CITY, 0);
+	double k = deg_km();
+	cr_assert_eq(r->n, 2);
+	cr_assert_eq(r->joint_opportunities, 2);
+	cr_assert_eq(r->joint_visits_removed, r->visits_removed);
+	cr_assert_float_eq(r->joint_km_saved, 0.414 * k, 1e-3);
+	cr_assert_float_eq(r->joint_km_saved, r->km_saved, 1e-6);
+	cr_assert_float_eq(r->joint_co2e_saved_g, r->co2e_saved_g, 1e-3);
+	sl_pooling_opportunities_free(r);
+	/* the one-opportunity hand case: joint = alone */
+	struct hand h = hand_default();
+	drop_db(st);
+	st = hand_case(22, &h);
+	r = run(st, SL_VIEWER_CITY, 0);
+	cr_assert_eq(r->n, 1);
+	cr_assert_eq(r->joint_opportunities, 1);
+	cr_assert_float_eq(r->joint_km_saved, r->km_saved, 1e-9);
+	cr_assert_float_eq(r->joint_co2e_saved_g, r->co2e_saved_g, 1e-6);
+	cr_assert_eq(r->joint_visits_removed, r->visits_removed);
+	sl_pooling_opportunities_free(r);
+	drop_db(st);
+}
+
 /* ---- random instances ---------------------------------------------------- */
 
 struct pt { char ext[16]; double lon, lat; };
@@ -406,7 +528,7 @@ Test(opportunities, random_instances_keep_every_rule, .timeout = 120)
 	 * same twice. */
 	sl_rng rng;
 	sl_rng_seed(&rng, 7);
-	int total = 0;
+	int total = 0, joint_less = 0;
 	for (int inst = 0; inst < 15; inst++) {
 		sl_store *st = new_db(100 + inst);
 		struct pt pts[16];
@@ -472,6 +594,13 @@ Test(opportunities, random_instances_keep_every_rule, .timeout = 120)
 			}
 			total++;
 		}
+		/* the joint plan never counts more than the opportunities alone */
+		cr_assert_leq(r->joint_opportunities, (int64_t)r->n);
+		cr_assert_leq(r->joint_km_saved, r->km_saved + 1e-9,
+		              "instance %d: joint %.6f > %.6f", inst, r->joint_km_saved,
+		              r->km_saved);
+		cr_assert_geq(r->joint_km_saved, 0);
+		joint_less += r->joint_km_saved < r->km_saved - 1e-6;
 		sl_pooling_opportunities_free(r);
 		r = run(st, SL_VIEWER_CITY, 0);
 		cr_assert_eq(sl_pooling_opportunities_json(r, &b), 0);
@@ -482,6 +611,7 @@ Test(opportunities, random_instances_keep_every_rule, .timeout = 120)
 		drop_db(st);
 	}
 	cr_assert_gt(total, 5, "the random towns should give some opportunities (%d)", total);
+	cr_log_info("joint plan below the sum of alone savings in %d of 15 towns", joint_less);
 }
 
 /* ---- days without candidates --------------------------------------------- */
