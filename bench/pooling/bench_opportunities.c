@@ -8,8 +8,9 @@
  * (default 2025-03-10, a Monday), as the city, and prints the median and
  * the range of `runs` (default 3) wall-clock runs and of their CPU time
  * (the machine is shared, so wall time depends on the load), per-day times of the
- * first run and the week's totals, so one command gives the numbers for
- * bench/RESULTS-pooling.md.  A graph can be given with SL_BENCH_GRAPH. */
+ * first run and the week's totals (priced alone and in the joint plan), so
+ * one command gives the numbers for bench/RESULTS-pooling.md.  A graph can
+ * be given with SL_BENCH_GRAPH. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,9 +93,12 @@ int main(int argc, char **argv)
 					return 1;
 				}
 				char ds[16];
-				printf("day %s: %6.2f s, %3lld candidates, %3zu opportunities, %7.1f km saved\n",
+				printf("day %s: %6.2f s, %3lld candidates, %3zu opportunities, "
+				       "%7.1f km saved "
+				       "(joint plan: %3lld, %7.1f km)\n",
 				       sl_date_format(day0 + d, ds, sizeof ds), now_s() - t1,
-				       (long long)x->candidates, x->n, x->km_saved);
+				       (long long)x->candidates, x->n, x->km_saved,
+				       (long long)x->joint_opportunities, x->joint_km_saved);
 				sl_pooling_opportunities_free(x);
 			}
 		}
@@ -114,6 +118,10 @@ int main(int argc, char **argv)
 	       "vehicle-km and %.1f kg CO2e saved\n",
 	       (long long)r->candidates, r->n, (long long)r->visits_removed, r->km_saved,
 	       r->co2e_saved_g / 1000.0);
+	printf("joint plan: %lld opportunities, %lld site visits removed, %.1f vehicle-km and %.1f "
+	       "kg CO2e saved\n",
+	       (long long)r->joint_opportunities, (long long)r->joint_visits_removed,
+	       r->joint_km_saved, r->joint_co2e_saved_g / 1000.0);
 	size_t handover = 0;
 	for (size_t i = 0; i < r->n; i++)
 		handover += !strcmp(r->items[i].model, "handover");
