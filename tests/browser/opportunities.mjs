@@ -32,6 +32,10 @@ try {
   const cityText = await page.textContent('#opp-panel');
   h.check(cityText.includes('Beta Grossist') && cityText.includes('Delta Frukt'), 'city sees supplier names');
   h.check(cityText.includes('great circle'), 'the distance basis is stated');
+  const api = (await h.apiGet('/api/v1/pooling/opportunities?date=2026-01-01', city)).body.totals;
+  const jointKm = Number(await page.getAttribute('#opp-joint', 'data-joint-km'));
+  h.check(jointKm === api.joint_km_saved && jointKm <= api.km_saved + 1e-9,
+    `joint plan shown (${jointKm} km = API ${api.joint_km_saved}, not above the sum ${api.km_saved})`);
   await h.screenshot(page, 'opportunities-city.png');
 
   page = await h.login(s1, '#/board/date=2026-01-01');

@@ -22,6 +22,7 @@ const TEXT = {
     q_city_average: 'stadens snitt', q_assumed: 'antagande', tours: 'Samlastade turer', vehicle_of: 'Fordon från',
     pickup: 'hämta hos', deliver: 'lämna hos', kg: 'kg',
     hidden: 'Dolt: färre än tre andra leverantörer skulle kunna urskiljas',
+    joint: (n, v, km, co2) => `Genomförs alla tillsammans (samma turer kan bara användas en gång): ${n} möjligheter, ${v} färre besök, ${km} fordonskm och ${co2} kg CO2e sparas.`,
   },
   en: {
     title: 'Pooling opportunities',
@@ -38,6 +39,7 @@ const TEXT = {
     q_city_average: 'city average', q_assumed: 'assumption', tours: 'Pooled tours', vehicle_of: 'Vehicle of',
     pickup: 'pick up at', deliver: 'deliver to', kg: 'kg',
     hidden: 'Hidden: fewer than three other suppliers could be told apart',
+    joint: (n, v, km, co2) => `Carried out together (a tour can only be changed once): ${n} opportunities, ${v} fewer site visits, ${km} vehicle-km and ${co2} kg CO2e saved.`,
   },
 };
 
@@ -97,6 +99,7 @@ export async function renderOpportunities(ctx, el, date) {
       <div class="card"><div class="n">${esc(T.visits)}</div><div class="v">${fmt(t.visits_removed, 0)}</div></div>
       <div class="card"><div class="n">${esc(T.km)}</div><div class="v">${fmt(t.km_saved, 0)}</div></div>
       <div class="card"><div class="n">${esc(T.co2e)}</div><div class="v">${fmt(t.co2e_saved_kg, 0)}</div></div></div>
+      ${t.joint_opportunities === undefined ? '' : `<p id="opp-joint" data-joint-km="${t.joint_km_saved}">${esc(T.joint(t.joint_opportunities, fmt(t.joint_visits_removed, 0), fmt(t.joint_km_saved, 0), fmt(t.joint_co2e_saved_kg, 0)))}</p>`}
       <table id="opp-table"><thead><tr><th>${esc(T.day)}</th><th>${esc(T.window)}</th><th>${esc(T.suppliers)}</th>
       <th>${esc(T.deliveries)}</th><th>${esc(T.visits_col)}</th><th>${esc(T.km_col)}</th><th>${esc(T.saved)}</th>
       <th>${esc(T.model)}</th><th>${esc(T.parties)}</th><th>${esc(T.sites)}</th></tr></thead><tbody>${rows}</tbody></table>`;
