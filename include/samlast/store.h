@@ -108,6 +108,13 @@ int64_t sl_store_last_insert_id(sl_store *st);
  * Returns 0 and sets *out, SL_ENOTFOUND when there is no row. */
 int sl_store_query_int64(sl_store *st, const char *sql, int64_t *out, sl_error *err);
 
+/* Record that derived data changed without an import (emissions recomputed,
+ * a hub period recorded): bumps data_version.n (schema 0009), which the
+ * server's answer caches read.  A store without that table (not migrated to
+ * 0009) has no such cache to invalidate: 0 and nothing done.  Call it inside
+ * the writer's transaction. */
+int sl_store_bump_data_version(sl_store *st, sl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -124,8 +124,8 @@ int sl_emissions_recompute_hubs(struct sl_store *st, const sl_emissions_set *set
 		if (rc < 0)
 			goto out;
 	}
-	if (rc > 0)
-		rc = 0;
+	if (rc >= 0)
+		rc = sl_store_bump_data_version(st, err); /* running servers drop cached CO2e */
 out:
 	sl_stmt_free(per);
 	sl_stmt_free(hins);

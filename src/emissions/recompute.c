@@ -399,7 +399,7 @@ static int recompute(struct sl_store *st, const sl_emissions_set *set, int stale
 			stats->deliveries_unknown_class++;
 	}
 	if (rc >= 0)
-		rc = 0;
+		rc = sl_store_bump_data_version(st, err); /* running servers drop cached CO2e */
 fail:
 	sl_stmt_free(trips);
 	sl_stmt_free(dels);

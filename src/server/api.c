@@ -698,7 +698,7 @@ enum MHD_Result sv_api_kpis(sv_req *r)
 	sl_store *st = sv_store_borrow(srv, 1);
 	int64_t version = -1;
 	if (cacheable) {
-		sl_stmt *vq = sv_cached_stmt(srv, st, SV_STMT_VERSION, "SELECT COALESCE(MAX(id), 0) FROM imports");
+		sl_stmt *vq = sv_cached_stmt(srv, st, SV_STMT_VERSION, SV_VERSION_SQL);
 		if (vq && sl_stmt_step(vq, NULL) == 1)
 			version = sl_stmt_int64(vq, 0);
 		else

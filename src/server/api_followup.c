@@ -88,8 +88,9 @@ static int64_t store_version(sl_store *st)
 {
 	int64_t v = -1;
 	if (sl_store_query_int64(st,
-	                         "SELECT (SELECT COALESCE(MAX(id), 0) FROM imports) * 4294967296 + "
-	                         "(SELECT COALESCE(MAX(id), 0) FROM followup_baselines)",
+	                         "SELECT ((SELECT COALESCE(MAX(id), 0) FROM imports) * 4294967296 + "
+	                         "(SELECT COALESCE(MAX(id), 0) FROM followup_baselines)) * 31 + "
+	                         "(SELECT n FROM data_version WHERE id = 1)",
 	                         &v, NULL))
 		return -1;
 	return v;

@@ -76,12 +76,13 @@ static int cache_key(sv_req *r, char *key, size_t size)
 	return kl < size - 1;
 }
 
-/* The newest import and the newest grant change: an answer is valid while
- * neither moves (a revoked grant must stop showing at once). */
+/* The store version (imports and recomputed data) and the newest grant
+ * change: an answer is valid while neither moves (a revoked grant must stop
+ * showing at once). */
 static int64_t store_version(sl_store *st)
 {
 	int64_t v = -1, g = 0;
-	if (sl_store_query_int64(st, "SELECT COALESCE(MAX(id), 0) FROM imports", &v, NULL) < 0)
+	if (sl_store_query_int64(st, SV_VERSION_SQL, &v, NULL) < 0)
 		return -1;
 	if (sl_store_query_int64(st,
 	                         "SELECT COALESCE(MAX(MAX(granted_at, COALESCE(revoked_at, 0))), 0) "

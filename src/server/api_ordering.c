@@ -123,7 +123,7 @@ static int64_t store_version(sl_server *srv, sl_store *st)
 {
 	int64_t v = -1;
 	sl_stmt *q =
-	    sv_cached_stmt(srv, st, SV_STMT_VERSION, "SELECT COALESCE(MAX(id), 0) FROM imports");
+	    sv_cached_stmt(srv, st, SV_STMT_VERSION, SV_VERSION_SQL);
 	if (q && sl_stmt_step(q, NULL) == 1)
 		v = sl_stmt_int64(q, 0);
 	if (q)

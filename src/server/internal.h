@@ -109,6 +109,15 @@ sl_store *sv_store_borrow(sl_server *s, int wait);
 /* Statement `slot` (SV_STMT_…) of pooled store st, prepared on first use
  * from sql and reset; NULL on failure. */
 enum { SV_STMT_AUTH, SV_STMT_VERSION, SV_NSTMTS };
+
+/* The version every answer cache compares with: the newest import and the
+ * data_version counter (derived data recomputed without an import, schema
+ * 0009).  Every component only grows and the coefficients are positive, so a
+ * change always gives a larger value.  One text for every caller of
+ * SV_STMT_VERSION (the prepared statement is shared). */
+#define SV_VERSION_SQL                                                                           \
+	"SELECT (SELECT COALESCE(MAX(id), 0) FROM imports) * 1000003 + "                         \
+	"(SELECT n FROM data_version WHERE id = 1)"
 sl_stmt *sv_cached_stmt(sl_server *s, sl_store *st, int slot, const char *sql);
 void sv_store_return(sl_server *s, sl_store *st);
 enum MHD_Result sv_respond(sv_req *r, int status, const char *ctype, sl_buf *body);

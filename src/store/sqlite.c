@@ -288,6 +288,18 @@ int sl_store_query_int64(sl_store *st, const char *sql, int64_t *out, sl_error *
 	return rc;
 }
 
+int sl_store_bump_data_version(sl_store *st, sl_error *err)
+{
+	int64_t has = 0;
+	int rc = sl_store_query_int64(st,
+	                              "SELECT EXISTS (SELECT 1 FROM sqlite_master"
+	                              " WHERE type = 'table' AND name = 'data_version')",
+	                              &has, err);
+	if (rc || !has)
+		return rc;
+	return sl_store_exec(st, "UPDATE data_version SET n = n + 1 WHERE id = 1", err);
+}
+
 int sl_store_schema_latest(void)
 {
 	return sl_migrations[sl_migration_count - 1].number;

@@ -214,6 +214,10 @@ Test(stale, recomputes_changed_moved_and_cancelled)
 	t1_before = q(st, "SELECT wtw_g FROM trip_emissions t JOIN trips r ON r.id = t.trip_id"
 	                  " WHERE r.ext_id = 'T1'");
 	d1_before = wtw_of(st, "D1");
+	/* every recompute moves data_version, so running servers drop cached CO2e */
+	int64_t dv = q(st, "SELECT n FROM data_version");
+	cr_assert_eq(sl_emissions_recompute_stale(st, set, &rs, &e), 0, "%s", e.message);
+	cr_assert_eq(q(st, "SELECT n FROM data_version"), dv + 1);
 	/* a heavier D1: only T1 is recomputed; its total stays (measured fuel),
 	 * D1's share grows */
 	cr_assert_eq(sl_store_exec(st,
@@ -343,6 +347,7 @@ Test(hubs, measured_energy_charged_per_tonne_handled)
 	         bin, db);
 	cr_assert_eq(sh(cmd), 0);
 	st = open_db(db);
+	cr_assert_gt(q(st, "SELECT n FROM data_version"), 0); /* the import and the hub bumped it */
 	/* 1200 kWh x 467.64 g/kWh (Nordic residual mix 2022) = 561168 g;
 	 * ÷ 80 t = 7014.6 g/t */
 	cr_assert_eq(q(st, "SELECT wtw_g FROM hub_emissions"), 561168);

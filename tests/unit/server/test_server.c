@@ -566,6 +566,32 @@ Test(server, kpi_aggregates_hide_single_suppliers)
 						       "deliveries")),
 		     3);
 	json_decref(own);
+	/* emissions computed outside an import (`samlast emissions recompute` on
+	 * the live store) reach the cached answers through data_version */
+	const char *epath = "/api/v1/kpis?kpi=deliveries,co2e_wtw_kg";
+	json_t *k0 = kpi_rows(epath, tok_city);
+	cr_assert(json_is_false(json_object_get(k0, "has_emissions")));
+	json_decref(k0);
+	sl_store *st;
+	sl_error err = {0};
+	cr_assert_eq(sl_store_open(db_path, &st, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_store_begin(st, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_store_exec(st,
+	                           "INSERT INTO delivery_emissions (delivery_id, wtw_g, ttw_g, quality,"
+	                           " factor_set, factor_version, factor_id, method, tkm, sfd_m,"
+	                           " computed_at) SELECT id, 1000, 800, 'primary', 't', '1', 'f', 'm',"
+	                           " 0, 0, 0 FROM deliveries",
+	                           &err),
+	             0, "%s", err.message);
+	cr_assert_eq(sl_store_bump_data_version(st, &err), 0, "%s", err.message);
+	cr_assert_eq(sl_store_commit(st, &err), 0, "%s", err.message);
+	sl_store_close(st);
+	k0 = kpi_rows(epath, tok_city);
+	cr_assert(json_is_true(json_object_get(k0, "has_emissions")), "a recompute must not be hidden by the cache");
+	cr_assert_gt(json_number_value(json_object_get(json_object_get(json_object_get(k0, "total"), "values"),
+	                                               "co2e_wtw_kg")),
+	             0);
+	json_decref(k0);
 	/* cached answers follow new imports */
 	const char *kpath = "/api/v1/kpis?kpi=deliveries&from=2026-01-01&to=2026-01-02";
 	json_t *k1 = kpi_rows(kpath, tok_city);

@@ -44,6 +44,30 @@ Test(store, migrate_is_idempotent)
 	sl_store_close(st);
 }
 
+Test(store, data_version_counts_changes_outside_imports)
+{
+	sl_store *st;
+	sl_error e;
+	int64_t n = -1;
+	cr_assert_eq(sl_store_open(path, &st, &e), 0, "%s", e.message);
+	/* not migrated yet: no counter, nothing to do, no error */
+	cr_assert_eq(sl_store_bump_data_version(st, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_migrate(st, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_query_int64(st, "SELECT n FROM data_version", &n, &e), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(sl_store_bump_data_version(st, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_bump_data_version(st, &e), 0, "%s", e.message);
+	cr_assert_eq(sl_store_query_int64(st, "SELECT n FROM data_version", &n, &e), 0);
+	cr_assert_eq(n, 2);
+	/* inside a rolled-back transaction the bump is undone with the rest */
+	cr_assert_eq(sl_store_begin(st, &e), 0);
+	cr_assert_eq(sl_store_bump_data_version(st, &e), 0, "%s", e.message);
+	sl_store_rollback(st);
+	cr_assert_eq(sl_store_query_int64(st, "SELECT n FROM data_version", &n, &e), 0);
+	cr_assert_eq(n, 2);
+	sl_store_close(st);
+}
+
 Test(store, statements_and_rollback)
 {
 	sl_store *st;
