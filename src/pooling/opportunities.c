@@ -182,6 +182,18 @@ static void cpy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
+/* A grown copy of the array `arr` of *cap elements of `elem` bytes: twice
+ * the capacity (`first` when empty), *cap updated; NULL (and *cap and `arr`
+ * unchanged) when memory runs out. */
+static void *grow(void *arr, size_t *cap, size_t elem, size_t first)
+{
+	size_t nc = *cap ? 2 * *cap : first;
+	void *x = realloc(arr, nc * elem);
+	if (x)
+		*cap = nc;
+	return x;
+}
+
 static int temp_code(const char *t)
 {
 	if (!t)
@@ -924,12 +936,10 @@ static int route_eval_rec(ctx *c, int host, const struct lstop *s, int n, double
 		}
 		if (rec) {
 			if (c->nstop == c->capstop) {
-				size_t nc = c->capstop ? 2 * c->capstop : 256;
-				void *x = realloc(c->stop, nc * sizeof *c->stop);
+				void *x = grow(c->stop, &c->capstop, sizeof *c->stop, 256);
 				if (!x)
 					return -1;
 				c->stop = x;
-				c->capstop = nc;
 			}
 			sl_opp_stop *o = &c->stop[c->nstop++];
 			memset(o, 0, sizeof *o);
@@ -966,12 +976,10 @@ static int route_eval(const ctx *c, int host, const struct lstop *s, int n, doub
 static int record_tour(ctx *c, size_t item, int host, const struct lstop *s, int n)
 {
 	if (c->ntour == c->captour) {
-		size_t nc = c->captour ? 2 * c->captour : 64;
-		void *x = realloc(c->tour, nc * sizeof *c->tour);
+		void *x = grow(c->tour, &c->captour, sizeof *c->tour, 64);
 		if (!x)
 			return oom(c->err);
 		c->tour = x;
-		c->captour = nc;
 	}
 	struct ctour *ct = &c->tour[c->ntour];
 	memset(ct, 0, sizeof *ct);
@@ -1235,12 +1243,10 @@ static int push_member(ctx *c, size_t item, int sup, int site, const struct del 
 			return 0;
 		}
 	if (c->nmem == c->capmem) {
-		size_t nc = c->capmem ? 2 * c->capmem : 256;
-		void *x = realloc(c->mem, nc * sizeof *c->mem);
+		void *x = grow(c->mem, &c->capmem, sizeof *c->mem, 256);
 		if (!x)
 			return oom(c->err);
 		c->mem = x;
-		c->capmem = nc;
 	}
 	c->mem[c->nmem++] = (struct member){item, sup, site, 1, d->parcels, d->kg};
 	return 0;
@@ -1409,12 +1415,10 @@ static int remember_priced(ctx *c, int g, size_t item, const int *members, int n
                            struct outcome *shared)
 {
 	if (c->npriced == c->cappriced) {
-		size_t nc = c->cappriced ? 2 * c->cappriced : 64;
-		void *x = realloc(c->priced, nc * sizeof *c->priced);
+		void *x = grow(c->priced, &c->cappriced, sizeof *c->priced, 64);
 		if (!x)
 			return oom(c->err);
 		c->priced = x;
-		c->cappriced = nc;
 	}
 	struct priced *p = &c->priced[c->npriced];
 	memset(p, 0, sizeof *p);
@@ -1773,12 +1777,10 @@ static int record(ctx *c, int64_t day, int g, const int *sups, int ns, const int
 		if (c->sd[sups[k]].quality > quality)
 			quality = c->sd[sups[k]].quality;
 	if (c->nout == c->capout) {
-		size_t ncap = c->capout ? 2 * c->capout : 64;
-		void *x = realloc(c->out, ncap * sizeof *c->out);
+		void *x = grow(c->out, &c->capout, sizeof *c->out, 64);
 		if (!x)
 			return oom(c->err);
 		c->out = x;
-		c->capout = ncap;
 	}
 	sl_pooling_opportunity *o = &c->out[c->nout];
 	memset(o, 0, sizeof *o);
